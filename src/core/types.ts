@@ -1,0 +1,121 @@
+import type { PredictionStreamError } from './errors'
+import type { Prediction, PredictionStatus } from './prediction'
+
+/**
+ * Where the prediction is: `idle` before `start()`, then Replicate's own status values.
+ *
+ * `starting` is reported from the moment `start()` is called, while the create request is in
+ * flight (`prediction` is still `null` then). A create request that fails ends `failed` with an
+ * {@link ApiError} and no prediction.
+ */
+export type StreamStatus = 'idle' | PredictionStatus
+
+/**
+ * Where the server-sent event connection is. Independent of {@link StreamStatus}: a reconnect
+ * never makes the prediction look failed (design.md, "two axes").
+ *
+ * - `idle`: nothing requested yet.
+ * - `connecting`: creating the prediction or opening the stream.
+ * - `open`: the stream answered 200 `text/event-stream` and events are flowing.
+ * - `reconnecting`: the stream dropped before `done`; waiting to resume with `Last-Event-ID`.
+ * - `closed`: finished, canceled, disconnected or given up.
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
+
+/**
+ * An immutable snapshot of one prediction stream. A new object is created for every change and
+ * the same object is returned while nothing changes, as `useSyncExternalStore` requires.
+ */
+export interface PredictionStreamSnapshot {
+  /** See {@link StreamStatus}. */
+  readonly status: StreamStatus
+  /** See {@link ConnectionState}. */
+  readonly connection: ConnectionState
+  /**
+   * The concatenated `output` events, verbatim: nothing is trimmed, `"\n"` and `" word"` are real
+   * tokens (Replicate streaming docs: each `output` event is one yielded item, a delta).
+   */
+  readonly text: string
+  /** Every `output` event's data in order, one item per event (for models that yield files). */
+  readonly output: readonly string[]
+  /** The concatenated `logs` events. Never mixed into `text`. */
+  readonly logs: string
+  /**
+   * Why the stream stopped short: an {@link ApiError} from the endpoint, a
+   * {@link PredictionFailedError} with the server's `detail`, or a {@link ConnectionError}. `null`
+   * otherwise. Whatever text had arrived is kept.
+   */
+  readonly error: PredictionStreamError | null
+  /** The last prediction object the endpoint returned (create, get or cancel), or `null`. */
+  readonly prediction: Prediction | null
+  /**
+   * The last event ID (WHATWG HTML §9.2.6): the `id` of the last dispatched event that had one.
+   * Sent as `Last-Event-ID` when the stream reconnects. `null` before any.
+   */
+  readonly lastEventId: string | null
+  /** Reconnection attempts made for the current stream since events last flowed; 0 when healthy. */
+  readonly attempt: number
+}
+
+/** A listener called after every snapshot change. */
+export type Listener = () => void
+
+/** Timer functions, injectable so tests and non-browser hosts control time. */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+/** How the stream retries a dropped connection (design.md rule 5). */
+export interface RetryOptions {
+  /**
+   * Reconnection attempts after the stream drops, before the stream gives up and reads the
+   * prediction with `GET` instead.
+   * @defaultValue 5
+   */
+  maxAttempts?: number
+  /**
+   * First backoff ceiling in ms; attempt `n` waits a random time up to
+   * `min(maxDelayMs, baseDelayMs · 2ⁿ)` (exponential backoff with full jitter).
+   * @defaultValue 500
+   */
+  baseDelayMs?: number
+  /**
+   * Ceiling of any single backoff in ms.
+   * @defaultValue 10000
+   */
+  maxDelayMs?: number
+}
+
+/** Options of {@link PredictionStream}. */
+export interface PredictionStreamOptions {
+  /**
+   * URL of your prediction endpoint: the route served by `createPredictionHandler` from
+   * `react-prediction-stream/server` (for example `"/api/predictions"`). `POST {endpoint}` creates,
+   * `GET {endpoint}/{id}` reads and `POST {endpoint}/{id}/cancel` cancels. Must be absolute where
+   * there is no `location` to resolve it against (Node).
+   */
+  endpoint: string
+  /** `owner/name` of the model to run, e.g. `"meta/meta-llama-3-8b-instruct"`. Exactly one of `model` and `version`. */
+  model?: string
+  /** A version id (or `owner/name:version`) to run. Exactly one of `model` and `version`. */
+  version?: string
+  /**
+   * The `fetch` used for every request (the endpoint and the stream).
+   * @defaultValue `globalThis.fetch`
+   */
+  fetch?: typeof fetch
+  /**
+   * Extra headers for requests to your endpoint (for example your app's own auth). Called per
+   * request when a function, so a refreshed token is picked up. Never sent to `urls.stream`,
+   * which is a capability URL on another origin that needs none.
+   */
+  headers?: HeadersInit | (() => HeadersInit)
+  /** Reconnection policy. */
+  retry?: RetryOptions
+  /**
+   * Timer functions.
+   * @defaultValue `globalThis.setTimeout` / `globalThis.clearTimeout`
+   */
+  timers?: Timers
+}

@@ -1,0 +1,10 @@
+'use client'
+// "react-prediction-stream": the React binding, plus everything of the core a React app needs.
+export { usePredictionStream } from './react/use-prediction-stream'
+export type {
+  UsePredictionStreamOptions,
+  UsePredictionStreamResult,
+} from './react/use-prediction-stream'
+export { StreamingText } from './react/streaming-text'
+export type { StreamingTextProps } from './react/streaming-text'
+export * from './core/index'
