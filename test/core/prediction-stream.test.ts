@@ -1,0 +1,220 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  ApiError,
+  ConnectionError,
+  InvalidOptionsError,
+  PredictionFailedError,
+  PredictionStream,
+  type PredictionStreamSnapshot,
+} from '../../src/core/index'
+import { TEXT_RECORDINGS, selectRecording, recordingsOfModel } from '../../src/testing/recordings'
+import { startReplicateServer, type ReplicateServer } from '../../src/testing/index'
+import { cuttingFetch } from '../support/cutting-fetch'
+
+let server: ReplicateServer
+
+beforeAll(async () => {
+  server = await startReplicateServer({ cadence: 'instant' })
+})
+afterEach(() => server.setFail(null))
+afterAll(() => server.close())
+
+/** Resolves with the snapshot once `predicate` holds (checked after every change). */
+function until(
+  stream: PredictionStream,
+  predicate: (snapshot: PredictionStreamSnapshot) => boolean,
+): Promise<PredictionStreamSnapshot> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const snapshot = stream.getSnapshot()
+      if (predicate(snapshot)) {
+        unsubscribe()
+        resolve(snapshot)
+      }
+    }
+    const unsubscribe = stream.subscribe(check)
+    check()
+  })
+}
+
+const settled = (snapshot: PredictionStreamSnapshot) => snapshot.connection === 'closed'
+
+describe('PredictionStream against the local server', () => {
+  it.each(TEXT_RECORDINGS.map((recording) => [recording.model, recording] as const))(
+    'streams %s exactly as recorded',
+    async (model, recording) => {
+      const { fetch, requests } = cuttingFetch([])
+      const stream = new PredictionStream({ endpoint: server.predictionsUrl, model, fetch })
+      const prompt = recording.input.prompt as string
+      // The server picks among a model's recordings by prompt; expect the one it will pick.
+      const expected = selectRecording(recordingsOfModel(model), { prompt })
+      void stream.start({ prompt })
+      const snapshot = await until(stream, settled)
+      expect(snapshot.status).toBe('succeeded')
+      expect(snapshot.text).toBe(expected.output.join(''))
+      expect(snapshot.output).toEqual(expected.output)
+      expect(snapshot.error).toBeNull()
+      expect(requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+      expect(requests.filter((r) => r.url.includes('/v1/streams/'))).toHaveLength(1)
+    },
+  )
+
+  it('ends failed with the server detail and keeps the partial text', async () => {
+    server.setFail({ afterOutputs: 3, detail: 'CUDA out of memory' })
+    const model = 'meta/llama-2-70b-chat'
+    const stream = new PredictionStream({ endpoint: server.predictionsUrl, model })
+    void stream.start({ prompt: 'poem' })
+    const snapshot = await until(stream, settled)
+    const recording = recordingsOfModel(model)[0]!
+    expect(snapshot.status).toBe('failed')
+    expect(snapshot.error).toBeInstanceOf(PredictionFailedError)
+    expect((snapshot.error as PredictionFailedError).detail).toBe('CUDA out of memory')
+    expect(snapshot.text).toBe(recording.output.slice(0, 3).join(''))
+  })
+
+  it('cancel() cancels on the server and ends canceled', async () => {
+    const slow = await startReplicateServer({
+      cadence: { firstOutputDelayMs: 0, outputIntervalMs: 20 },
+    })
+    try {
+      const stream = new PredictionStream({
+        endpoint: slow.predictionsUrl,
+        model: 'nateraw/goliath-120b',
+      })
+      void stream.start({ prompt: 'parmigiano' })
+      await until(stream, (s) => s.output.length >= 2)
+      await stream.cancel()
+      const snapshot = stream.getSnapshot()
+      expect(snapshot.status).toBe('canceled')
+      expect(snapshot.connection).toBe('closed')
+      expect(snapshot.text.length).toBeGreaterThan(0)
+      expect(slow.predictions[0]?.status).toBe('canceled')
+      await expect.poll(() => slow.openStreams).toBe(0)
+    } finally {
+      await slow.close()
+    }
+  })
+
+  it('resumes with Last-Event-ID after a cut inside an event, applying each event once', async () => {
+    const model = 'meta/meta-llama-3-8b-instruct'
+    // Cut the first connection 200 bytes in (inside an event), the second 90 bytes in.
+    const { fetch, requests } = cuttingFetch([200, 90])
+    const stream = new PredictionStream({
+      endpoint: server.predictionsUrl,
+      model,
+      fetch,
+      retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    })
+    void stream.start({ prompt: 'Please write a haiku about llamas' })
+    const snapshot = await until(stream, settled)
+    const expected = selectRecording(recordingsOfModel(model), {
+      prompt: 'Please write a haiku about llamas',
+    })
+    expect(snapshot.status).toBe('succeeded')
+    expect(snapshot.text).toBe(expected.output.join(''))
+    expect(snapshot.output).toHaveLength(expected.output.length)
+    const streams = requests.filter((r) => r.url.includes('/v1/streams/'))
+    expect(streams).toHaveLength(3)
+    expect(streams[0]?.lastEventId).toBeNull()
+    expect(streams[1]?.lastEventId).toMatch(/^\d+:\d+$/)
+    expect(streams[2]?.lastEventId).not.toBe(streams[1]?.lastEventId)
+  })
+
+  it('reconciles by GET when the stream keeps ending early, finishing with the full output', async () => {
+    // Every connection is cut right after the handshake (`: hi\n\n` is 6 bytes), once the
+    // prediction has finished on the server.
+    const finished = () =>
+      expect.poll(() => server.predictions.at(-1)?.status).toBe('succeeded') as Promise<void>
+    const { fetch, requests } = cuttingFetch([6, 6, 6], { beforeStream: finished })
+    const stream = new PredictionStream({
+      endpoint: server.predictionsUrl,
+      model: 'meta/llama-2-70b-chat',
+      fetch,
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+    })
+    void stream.start({ prompt: 'poem' })
+    const snapshot = await until(stream, settled)
+    const recording = recordingsOfModel('meta/llama-2-70b-chat')[0]!
+    expect(requests.filter((r) => r.url.includes('/v1/streams/'))).toHaveLength(3)
+    expect(requests.filter((r) => r.method === 'GET' && r.url.includes('/api/predictions/'))).toHaveLength(1)
+    expect(snapshot.status).toBe('succeeded')
+    expect(snapshot.text).toBe(recording.output.join(''))
+  })
+
+  it('never reports a stream that ended before done as succeeded', async () => {
+    const slow = await startReplicateServer({
+      cadence: { firstOutputDelayMs: 0, outputIntervalMs: 1000 },
+    })
+    try {
+      const { fetch } = cuttingFetch([6, 6])
+      const stream = new PredictionStream({
+        endpoint: slow.predictionsUrl,
+        model: 'nateraw/goliath-120b',
+        fetch,
+        retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 2 },
+      })
+      void stream.start({ prompt: 'x' })
+      const snapshot = await until(stream, settled)
+      expect(snapshot.status).not.toBe('succeeded')
+      expect(snapshot.error).toBeInstanceOf(ConnectionError)
+      expect((snapshot.error as ConnectionError).message).toMatch(/ended before done|broke off/)
+    } finally {
+      await slow.close()
+    }
+  })
+
+  it('surfaces a refused create as failed with a typed ApiError and opens no stream', async () => {
+    const { fetch, requests } = cuttingFetch([])
+    const stream = new PredictionStream({
+      endpoint: server.predictionsUrl,
+      model: 'nobody/no-such-model',
+      fetch,
+    })
+    await stream.start({ prompt: 'x' })
+    const snapshot = stream.getSnapshot()
+    expect(snapshot.status).toBe('failed')
+    expect(snapshot.error).toBeInstanceOf(ApiError)
+    expect((snapshot.error as ApiError).status).toBe(404)
+    expect(requests).toHaveLength(1)
+  })
+
+  it('disconnect() closes the stream, leaves the prediction running and stops notifying', async () => {
+    const slow = await startReplicateServer({
+      cadence: { firstOutputDelayMs: 0, outputIntervalMs: 20 },
+    })
+    try {
+      const stream = new PredictionStream({
+        endpoint: slow.predictionsUrl,
+        model: 'nateraw/goliath-120b',
+      })
+      void stream.start({ prompt: 'x' })
+      await until(stream, (s) => s.output.length >= 1)
+      stream.disconnect()
+      const after = stream.getSnapshot()
+      let notified = 0
+      stream.subscribe(() => void (notified += 1))
+      await expect.poll(() => slow.openStreams).toBe(0)
+      expect(after.connection).toBe('closed')
+      expect(after.status).toBe('processing')
+      expect(stream.getSnapshot()).toBe(after)
+      expect(notified).toBe(0)
+      expect(slow.predictions[0]?.status).toBe('processing')
+    } finally {
+      await slow.close()
+    }
+  })
+
+  it('rejects invalid options with InvalidOptionsError', () => {
+    expect(() => new PredictionStream({ endpoint: '', model: 'a/b' })).toThrow(InvalidOptionsError)
+    expect(() => new PredictionStream({ endpoint: '/api/predictions', model: 'a/b' })).toThrow(
+      /must be absolute/,
+    )
+    expect(() => new PredictionStream({ endpoint: server.predictionsUrl })).toThrow(/exactly one/)
+    expect(
+      () => new PredictionStream({ endpoint: server.predictionsUrl, model: 'a/b', version: 'v' }),
+    ).toThrow(/exactly one/)
+    expect(() => new PredictionStream({ endpoint: server.predictionsUrl, model: 'llama' })).toThrow(
+      /owner\/name/,
+    )
+  })
+})
