@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises'
 import { defineConfig } from 'tsup'
 
 // Four entry points with separate jobs: the browser entry must never pull in node:http
@@ -18,12 +19,13 @@ export default defineConfig([
     target: 'es2022',
     splitting: true,
     external: ['react', 'react-dom', 'react/jsx-runtime'],
-    // esbuild drops module-level directives when bundling; the React entry must keep
-    // 'use client' at the very top so Next.js treats it as a client module.
-    banner: ({ format }) => ({}),
-    esbuildOptions(options, { format }) {
-      void format
-      options.legalComments = 'none'
+    // esbuild drops module-level directives when bundling, but Next.js must see 'use client'
+    // at the very top of the React entry to treat it as a client module.
+    async onSuccess() {
+      for (const file of ['dist/index.js', 'dist/index.cjs']) {
+        const code = await readFile(file, 'utf8')
+        if (!/^['"]use client['"]/.test(code)) await writeFile(file, `'use client';\n${code}`)
+      }
     },
   },
   {

@@ -5,11 +5,7 @@
 
 /** Discriminant of the concrete error classes. */
 export type PredictionStreamErrorCode =
-  | 'api_error'
-  | 'prediction_failed'
-  | 'connection_error'
-  | 'protocol_error'
-  | 'invalid_options'
+  'api_error' | 'prediction_failed' | 'connection_error' | 'protocol_error' | 'invalid_options'
 
 /** Base class of every error this library raises or stores in a snapshot. */
 export class PredictionStreamError extends Error {

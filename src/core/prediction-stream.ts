@@ -4,12 +4,7 @@ import { isTerminalStatus, type Prediction } from './prediction'
 import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './retry'
 import { openEventStream } from './sse'
 import { initialSnapshot, reduce, type Action, type StreamEvent } from './state'
-import type {
-  Listener,
-  PredictionStreamOptions,
-  PredictionStreamSnapshot,
-  Timers,
-} from './types'
+import type { Listener, PredictionStreamOptions, PredictionStreamSnapshot, Timers } from './types'
 
 /** The per-`start()` handle: aborting it silences every callback that run still has in flight. */
 interface Run {
@@ -177,7 +172,8 @@ export class PredictionStream {
           lastEventId: this.#state.lastEventId,
           signal: run.controller.signal,
           onOpen: () => {
-            if (this.#isCurrent(run)) this.#dispatch({ type: 'connection-changed', connection: 'open' })
+            if (this.#isCurrent(run))
+              this.#dispatch({ type: 'connection-changed', connection: 'open' })
           },
           onEvent: (event) => this.#receive(run, event),
           onRetry: (ms) => {
@@ -194,14 +190,16 @@ export class PredictionStream {
       // A stream that ends without `done` is never success (replicate-javascript#367):
       // resume it with Last-Event-ID.
       const error =
-        failure ??
-        new ConnectionError('The stream ended before done', { retryable: true })
+        failure ?? new ConnectionError('The stream ended before done', { retryable: true })
       const retryable = error instanceof ConnectionError && error.retryable
       if (!retryable || failures >= this.#retry.maxAttempts) return this.#reconcile(run, error)
       const delay = backoffDelay(
         failures,
         this.#retry,
-        Math.max(run.serverRetryMs, error instanceof ConnectionError ? (error.retryAfterMs ?? 0) : 0),
+        Math.max(
+          run.serverRetryMs,
+          error instanceof ConnectionError ? (error.retryAfterMs ?? 0) : 0,
+        ),
       )
       failures += 1
       this.#dispatch({ type: 'connection-changed', connection: 'reconnecting', attempt: failures })
@@ -216,7 +214,10 @@ export class PredictionStream {
     }
   }
 
-  #receive(run: Run, message: { event?: string | undefined; id?: string | undefined; data: string }): void {
+  #receive(
+    run: Run,
+    message: { event?: string | undefined; id?: string | undefined; data: string },
+  ): void {
     if (!this.#isCurrent(run)) return
     // eventsource-parser leaves `id` undefined when the event had no id line, and '' for `id:`.
     // An id with NUL is ignored (WHATWG §9.2.6).

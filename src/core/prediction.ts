@@ -13,12 +13,7 @@
  * deadline passes before the model starts.
  */
 export type PredictionStatus =
-  | 'starting'
-  | 'processing'
-  | 'succeeded'
-  | 'failed'
-  | 'canceled'
-  | 'aborted'
+  'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted'
 
 /** The statuses after which a prediction never changes again. */
 export const TERMINAL_STATUSES: ReadonlySet<PredictionStatus> = new Set([

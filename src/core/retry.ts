@@ -30,7 +30,10 @@ export function backoffDelay(
  * Parses a `Retry-After` header (RFC 9110 §10.2.3: delay-seconds or an HTTP date) into
  * milliseconds; `undefined` when absent or malformed.
  */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
   if (value === null) return undefined
   const trimmed = value.trim()
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000

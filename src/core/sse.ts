@@ -183,7 +183,7 @@ async function pump(response: Response, request: EventStreamRequest): Promise<vo
  */
 function encodeHeaderValue(value: string | null): string | undefined {
   if (!value || value.includes('\0')) return undefined
-  if (!/[^\u0000-\u007f]/.test(value)) return value
+  if (!/[^ -~\t]/.test(value)) return value
   let latin1 = ''
   for (const byte of new TextEncoder().encode(value)) latin1 += String.fromCharCode(byte)
   return latin1

@@ -79,7 +79,10 @@ function applyEvent(state: PredictionStreamSnapshot, event: StreamEvent): Predic
   }
 }
 
-function finish(state: PredictionStreamSnapshot, reason: string | undefined): PredictionStreamSnapshot {
+function finish(
+  state: PredictionStreamSnapshot,
+  reason: string | undefined,
+): PredictionStreamSnapshot {
   // Replicate streaming docs: `done` data `{}` → succeeded, `{"reason": "canceled"}`,
   // `{"reason": "error"}` → failed (normally after an `error` event that set the detail).
   if (reason === 'canceled') return { ...state, status: 'canceled' }
@@ -124,7 +127,9 @@ function stringItems(output: unknown): string[] | undefined {
 function parseJsonObject(data: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(data)
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined
+    return typeof value === 'object' && value !== null
+      ? (value as Record<string, unknown>)
+      : undefined
   } catch {
     return undefined
   }

@@ -39,7 +39,9 @@ export interface UsePredictionStreamResult extends PredictionStreamSnapshot {
  * })
  * ```
  */
-export function usePredictionStream(options: UsePredictionStreamOptions): UsePredictionStreamResult {
+export function usePredictionStream(
+  options: UsePredictionStreamOptions,
+): UsePredictionStreamResult {
   // Latest options for the values read per request, so a new `headers` function or `fetch`
   // never forces a new stream (and never tears down a running one).
   const latest = useRef(options)
@@ -73,7 +75,11 @@ export function usePredictionStream(options: UsePredictionStreamOptions): UsePre
 
   useEffect(() => () => stream.disconnect(), [stream])
 
-  const snapshot = useSyncExternalStore(stream.subscribe, stream.getSnapshot, stream.getInitialSnapshot)
+  const snapshot = useSyncExternalStore(
+    stream.subscribe,
+    stream.getSnapshot,
+    stream.getInitialSnapshot,
+  )
   return {
     ...snapshot,
     start: stream.start,

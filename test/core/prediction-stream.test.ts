@@ -136,7 +136,9 @@ describe('PredictionStream against the local server', () => {
     const snapshot = await until(stream, settled)
     const recording = recordingsOfModel('meta/llama-2-70b-chat')[0]!
     expect(requests.filter((r) => r.url.includes('/v1/streams/'))).toHaveLength(3)
-    expect(requests.filter((r) => r.method === 'GET' && r.url.includes('/api/predictions/'))).toHaveLength(1)
+    expect(
+      requests.filter((r) => r.method === 'GET' && r.url.includes('/api/predictions/')),
+    ).toHaveLength(1)
     expect(snapshot.status).toBe('succeeded')
     expect(snapshot.text).toBe(recording.output.join(''))
   })

@@ -32,7 +32,9 @@ export function openEventStreamSuite(): void {
     for (const vector of parserVectors) {
       for (const chunking of chunkings) {
         it(`${vector.name} (${chunking.name})`, async () => {
-          const { events, outcome } = await collect({ chunks: splitBytes(vector.input, chunking.size) })
+          const { events, outcome } = await collect({
+            chunks: splitBytes(vector.input, chunking.size),
+          })
           expect(outcome).toBe('ended')
           expect(events.map(([type, data]) => [type, data])).toEqual(vector.events)
         })
@@ -140,7 +142,9 @@ export function openEventStreamSuite(): void {
         },
       })
       const fetch = (async () =>
-        new Response(body, { headers: { 'Content-Type': 'text/event-stream' } })) as typeof globalThis.fetch
+        new Response(body, {
+          headers: { 'Content-Type': 'text/event-stream' },
+        })) as typeof globalThis.fetch
       const done = openEventStream({
         url: 'http://127.0.0.1:1/s',
         fetch,
@@ -154,7 +158,12 @@ export function openEventStreamSuite(): void {
         },
       })
       // Abort settles the call (fetch-event-source resolves on abort; the body read rejects).
-      await expect(done.then(() => 'settled', () => 'settled')).resolves.toBe('settled')
+      await expect(
+        done.then(
+          () => 'settled',
+          () => 'settled',
+        ),
+      ).resolves.toBe('settled')
       expect(events).toEqual(['first'])
     })
   })
