@@ -1,0 +1,84 @@
+/**
+ * The models this server can run: real outputs recorded from Replicate's API (see `about` in
+ * `recorded-outputs.json`), replayed one `output` event per recorded item.
+ */
+import recordedOutputs from './recorded-outputs.json' with { type: 'json' }
+
+/** One recorded prediction of a text model. */
+export interface Recording {
+  /** The id Replicate gave the recorded prediction (informational only). */
+  readonly id: string
+  /** `owner/name`. */
+  readonly model: string
+  /** The version the recording ran on: 64-hex, or a deployment version such as `dp-…`. */
+  readonly version: string
+  /** The input of the recorded prediction. */
+  readonly input: Readonly<Record<string, unknown>>
+  /** The recorded `output` array: one item per yielded value, verbatim (`""`, `"\n\n"`, `" word"`). */
+  readonly output: readonly string[]
+}
+
+/**
+ * Only text models are served: their items are token deltas that `<StreamingText>` concatenates.
+ * The file-iterator recordings point at `replicate.delivery` URLs, which are long gone and would
+ * also need a `/v1/files/` stream (§1.2) this server does not implement.
+ */
+export const TEXT_RECORDINGS: readonly Recording[] = recordedOutputs.predictions
+  .filter((prediction) => prediction.kind === 'text')
+  .map(({ id, model, version, input, output }) => ({
+    id,
+    model,
+    version,
+    input,
+    output: output.map(String),
+  }))
+
+/** `owner/name` of every model that has a recording, in file order, without duplicates. */
+export const MODEL_NAMES: readonly string[] = [...new Set(TEXT_RECORDINGS.map((r) => r.model))]
+
+/** The recordings of `owner/name`, or an empty array for an unknown model. */
+export function recordingsOfModel(model: string): readonly Recording[] {
+  return TEXT_RECORDINGS.filter((recording) => recording.model === model)
+}
+
+/**
+ * The recordings a `version` field of `POST /v1/predictions` refers to, accepting the three forms
+ * of Replicate's OpenAPI schema: a version id (here also the recorded `dp-…` ids), `owner/name:id`,
+ * and `owner/name` (official models). Empty when nothing matches, which the API answers with 422
+ * `Invalid version or not permitted`.
+ */
+export function recordingsOfVersion(version: string): readonly Recording[] {
+  const colon = version.indexOf(':')
+  if (colon !== -1) {
+    const model = version.slice(0, colon)
+    const id = version.slice(colon + 1)
+    return TEXT_RECORDINGS.filter((r) => r.model === model && r.version === id)
+  }
+  if (version.includes('/')) return recordingsOfModel(version)
+  return TEXT_RECORDINGS.filter((recording) => recording.version === version)
+}
+
+/**
+ * Picks one of `recordings` for `input`, deterministically: FNV-1a (32 bit) of the UTF-8 bytes of
+ * `input.prompt` modulo the count. The same prompt always replays the same output, so tests and
+ * stories are reproducible, while different prompts still show different recordings.
+ *
+ * @throws RangeError when `recordings` is empty.
+ */
+export function selectRecording(
+  recordings: readonly Recording[],
+  input: Readonly<Record<string, unknown>>,
+): Recording {
+  if (recordings.length === 0) throw new RangeError('selectRecording needs at least one recording')
+  const prompt = typeof input.prompt === 'string' ? input.prompt : ''
+  return recordings[fnv1a32(prompt) % recordings.length]!
+}
+
+/** FNV-1a, 32 bit, over the UTF-8 encoding of `text`; an unsigned integer. */
+export function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5
+  for (const byte of new TextEncoder().encode(text)) {
+    hash = Math.imul(hash ^ byte, 0x01000193)
+  }
+  return hash >>> 0
+}

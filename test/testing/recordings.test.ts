@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import {
+  fnv1a32,
+  MODEL_NAMES,
+  recordingsOfModel,
+  recordingsOfVersion,
+  selectRecording,
+  TEXT_RECORDINGS,
+} from '../../src/testing/recordings'
+
+describe('recordings', () => {
+  it('serves every text recording under its model name', () => {
+    expect(MODEL_NAMES).toEqual([
+      'nateraw/goliath-120b',
+      'meta/llama-2-70b-chat',
+      'meta/meta-llama-3-8b-instruct',
+    ])
+    expect(TEXT_RECORDINGS).toHaveLength(6)
+    expect(recordingsOfModel('meta/meta-llama-3-8b-instruct')).toHaveLength(4)
+    expect(recordingsOfModel('jack000/glid-3-xl')).toEqual([])
+  })
+
+  it('keeps items verbatim', () => {
+    const [llama3] = recordingsOfModel('meta/meta-llama-3-8b-instruct')
+    expect(llama3!.output[0]).toBe('\n\n')
+    expect(llama3!.output.at(-1)).toBe('')
+  })
+
+  it('resolves the three version forms of POST /v1/predictions', () => {
+    const [llama2] = recordingsOfModel('meta/llama-2-70b-chat')
+    expect(recordingsOfVersion(llama2!.version)).toEqual([llama2])
+    expect(recordingsOfVersion(`meta/llama-2-70b-chat:${llama2!.version}`)).toEqual([llama2])
+    expect(recordingsOfVersion('meta/llama-2-70b-chat')).toEqual([llama2])
+    expect(recordingsOfVersion(`meta/llama-2-70b-chat:${'0'.repeat(64)}`)).toEqual([])
+    expect(recordingsOfVersion('0'.repeat(64))).toEqual([])
+  })
+
+  it('hashes with FNV-1a 32', () => {
+    expect(fnv1a32('')).toBe(0x811c9dc5)
+    expect(fnv1a32('a')).toBe(0xe40c292c)
+    expect(fnv1a32('foobar')).toBe(0xbf9cf968)
+  })
+
+  it('selects deterministically by prompt', () => {
+    const recordings = recordingsOfModel('meta/meta-llama-3-8b-instruct')
+    const picks = new Set(
+      Array.from({ length: 40 }, (_, i) => selectRecording(recordings, { prompt: `p${i}` }).id),
+    )
+    expect(picks.size).toBe(4)
+    expect(selectRecording(recordings, { prompt: 'x' })).toBe(
+      selectRecording(recordings, { prompt: 'x' }),
+    )
+    expect(selectRecording(recordings, {})).toBe(recordings[fnv1a32('') % 4])
+  })
+})
