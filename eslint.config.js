@@ -22,7 +22,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: ['react', 'react-dom'], patterns: ['react/*', '../react/*', '../server/*', '../testing/*'] },
+        {
+          paths: ['react', 'react-dom'],
+          patterns: ['react/*', '../react/*', '../server/*', '../testing/*'],
+        },
       ],
     },
   },

@@ -5,7 +5,7 @@
  */
 export function cuttingFetch(
   cuts: number[],
-  options: { base?: typeof fetch; beforeStream?: () => Promise<void> } = {},
+  options: { base?: typeof globalThis.fetch; beforeStream?: () => Promise<void> } = {},
 ) {
   const base = options.base ?? globalThis.fetch
   const requests: { url: string; method: string; lastEventId: string | null }[] = []
