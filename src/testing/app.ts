@@ -25,7 +25,7 @@ export interface ReplicateApp {
    * Changes the failure injection for predictions created from now on; running predictions keep
    * theirs. `null` makes new predictions succeed again.
    *
-   * @throws TypeError for a malformed value (see {@link ReplicateServerOptions.fail}).
+   * @throws InvalidOptionsError for a malformed value (see {@link ReplicateServerOptions.fail}).
    */
   setFail(fail: ReplicateServerOptions['fail']): void
   /** Predictions created so far, oldest first, as snapshots (changing them changes nothing). */
@@ -71,7 +71,7 @@ function originOf(req: IncomingMessage): string {
  * `meta/meta-llama-3-8b-instruct`, `nateraw/goliath-120b`); each prediction replays one of its
  * model's recordings, chosen by a hash of `input.prompt`.
  *
- * @throws TypeError synchronously for invalid options (see {@link ReplicateServerOptions}).
+ * @throws InvalidOptionsError synchronously for invalid options (see {@link ReplicateServerOptions}).
  */
 export function createReplicateApp(options: ReplicateServerOptions = {}): ReplicateApp {
   const resolved = resolveOptions(options)

@@ -1,3 +1,4 @@
+import { InvalidOptionsError } from '../core/errors'
 /**
  * Options of the local Replicate-compatible server, their defaults and their validation.
  */
@@ -74,15 +75,15 @@ function isDelay(value: unknown): value is number {
 /**
  * Checks a failure injection.
  *
- * @throws TypeError when `fail` is not `null`/`undefined` or `{ afterOutputs: integer ≥ 0, detail?: string }`.
+ * @throws InvalidOptionsError when `fail` is not `null`/`undefined` or `{ afterOutputs: integer ≥ 0, detail?: string }`.
  */
 export function resolveFail(fail: ReplicateServerOptions['fail']): FailureInjection | null {
   if (fail === null || fail === undefined) return null
   if (typeof fail !== 'object' || !Number.isInteger(fail.afterOutputs) || fail.afterOutputs < 0) {
-    throw new TypeError('fail.afterOutputs must be an integer ≥ 0')
+    throw new InvalidOptionsError('fail.afterOutputs must be an integer ≥ 0')
   }
   if (fail.detail !== undefined && typeof fail.detail !== 'string') {
-    throw new TypeError('fail.detail must be a string')
+    throw new InvalidOptionsError('fail.detail must be a string')
   }
   return {
     afterOutputs: fail.afterOutputs,
@@ -94,7 +95,7 @@ export function resolveFail(fail: ReplicateServerOptions['fail']): FailureInject
  * Applies defaults and validates, so mistakes surface when the server is created rather than as
  * odd behaviour mid-stream.
  *
- * @throws TypeError for a value of the wrong type or an unknown cadence name.
+ * @throws InvalidOptionsError for a value of the wrong type or an unknown cadence name.
  */
 export function resolveOptions(options: ReplicateServerOptions = {}): ResolvedOptions {
   const {
@@ -105,11 +106,13 @@ export function resolveOptions(options: ReplicateServerOptions = {}): ResolvedOp
     predictionsEndpoint = '/api/predictions',
   } = options
   if (typeof token !== 'string' || token === '')
-    throw new TypeError('token must be a non-empty string')
+    throw new InvalidOptionsError('token must be a non-empty string')
   let resolvedCadence: Cadence
   if (typeof cadence === 'string') {
     if (!Object.hasOwn(CADENCES, cadence)) {
-      throw new TypeError(`cadence must be one of ${Object.keys(CADENCES).join(', ')} or an object`)
+      throw new InvalidOptionsError(
+        `cadence must be one of ${Object.keys(CADENCES).join(', ')} or an object`,
+      )
     }
     resolvedCadence = { ...CADENCES[cadence] }
   } else if (isDelay(cadence?.firstOutputDelayMs) && isDelay(cadence.outputIntervalMs)) {
@@ -118,18 +121,22 @@ export function resolveOptions(options: ReplicateServerOptions = {}): ResolvedOp
       outputIntervalMs: cadence.outputIntervalMs,
     }
   } else {
-    throw new TypeError(
+    throw new InvalidOptionsError(
       'cadence.firstOutputDelayMs and cadence.outputIntervalMs must be numbers ≥ 0',
     )
   }
   if (!isDelay(idleTimeoutMs) || idleTimeoutMs === 0) {
-    throw new TypeError('idleTimeoutMs must be a number > 0')
+    throw new InvalidOptionsError('idleTimeoutMs must be a number > 0')
   }
   if (predictionsEndpoint !== null && !/^\/[^?#]*[^/?#]$/.test(predictionsEndpoint)) {
-    throw new TypeError('predictionsEndpoint must be a path like /api/predictions, or null')
+    throw new InvalidOptionsError(
+      'predictionsEndpoint must be a path like /api/predictions, or null',
+    )
   }
   if (predictionsEndpoint === '/v1' || predictionsEndpoint?.startsWith('/v1/')) {
-    throw new TypeError('predictionsEndpoint must not be under /v1, which is the API itself')
+    throw new InvalidOptionsError(
+      'predictionsEndpoint must not be under /v1, which is the API itself',
+    )
   }
   return {
     token,

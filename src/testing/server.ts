@@ -53,7 +53,7 @@ function urlHost(host: string): string {
  * }).then((response) => response.json())
  * await server.close()
  * ```
- * @throws TypeError for invalid options; rejects with the `listen` error (e.g. `EADDRINUSE`).
+ * @throws InvalidOptionsError for invalid options; rejects with the `listen` error (e.g. `EADDRINUSE`).
  */
 export async function startReplicateServer(
   options: StartReplicateServerOptions = {},

@@ -39,6 +39,21 @@ function until(
 
 const settled = (snapshot: PredictionStreamSnapshot) => snapshot.connection === 'closed'
 
+/** Runs `test` against a server whose outputs are `intervalMs` apart, then closes it. */
+async function withSlowServer(
+  intervalMs: number,
+  test: (slow: ReplicateServer) => Promise<void>,
+): Promise<void> {
+  const slow = await startReplicateServer({
+    cadence: { firstOutputDelayMs: 0, outputIntervalMs: intervalMs },
+  })
+  try {
+    await test(slow)
+  } finally {
+    await slow.close()
+  }
+}
+
 describe('PredictionStream against the local server', () => {
   it.each(TEXT_RECORDINGS.map((recording) => [recording.model, recording] as const))(
     'streams %s exactly as recorded',
@@ -73,10 +88,7 @@ describe('PredictionStream against the local server', () => {
   })
 
   it('cancel() cancels on the server and ends canceled', async () => {
-    const slow = await startReplicateServer({
-      cadence: { firstOutputDelayMs: 0, outputIntervalMs: 20 },
-    })
-    try {
+    await withSlowServer(20, async (slow) => {
       const stream = new PredictionStream({
         endpoint: slow.predictionsUrl,
         model: 'nateraw/goliath-120b',
@@ -90,9 +102,7 @@ describe('PredictionStream against the local server', () => {
       expect(snapshot.text.length).toBeGreaterThan(0)
       expect(slow.predictions[0]?.status).toBe('canceled')
       await expect.poll(() => slow.openStreams).toBe(0)
-    } finally {
-      await slow.close()
-    }
+    })
   })
 
   it('resumes with Last-Event-ID after a cut inside an event, applying each event once', async () => {
@@ -144,10 +154,7 @@ describe('PredictionStream against the local server', () => {
   })
 
   it('never reports a stream that ended before done as succeeded', async () => {
-    const slow = await startReplicateServer({
-      cadence: { firstOutputDelayMs: 0, outputIntervalMs: 1000 },
-    })
-    try {
+    await withSlowServer(1000, async (slow) => {
       const { fetch } = cuttingFetch([6, 6])
       const stream = new PredictionStream({
         endpoint: slow.predictionsUrl,
@@ -160,9 +167,7 @@ describe('PredictionStream against the local server', () => {
       expect(snapshot.status).not.toBe('succeeded')
       expect(snapshot.error).toBeInstanceOf(ConnectionError)
       expect((snapshot.error as ConnectionError).message).toMatch(/ended before done|broke off/)
-    } finally {
-      await slow.close()
-    }
+    })
   })
 
   it('surfaces a refused create as failed with a typed ApiError and opens no stream', async () => {
@@ -181,10 +186,7 @@ describe('PredictionStream against the local server', () => {
   })
 
   it('disconnect() closes the stream, leaves the prediction running and stops notifying', async () => {
-    const slow = await startReplicateServer({
-      cadence: { firstOutputDelayMs: 0, outputIntervalMs: 20 },
-    })
-    try {
+    await withSlowServer(20, async (slow) => {
       const stream = new PredictionStream({
         endpoint: slow.predictionsUrl,
         model: 'nateraw/goliath-120b',
@@ -201,9 +203,7 @@ describe('PredictionStream against the local server', () => {
       expect(stream.getSnapshot()).toBe(after)
       expect(notified).toBe(0)
       expect(slow.predictions[0]?.status).toBe('processing')
-    } finally {
-      await slow.close()
-    }
+    })
   })
 
   it('rejects invalid options with InvalidOptionsError', () => {

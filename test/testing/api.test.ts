@@ -1,10 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import {
-  LOCAL_API_TOKEN,
-  startReplicateServer,
-  type ReplicateServer,
-  type ReplicateServerOptions,
-} from '../../src/testing'
+import { describe, expect, it, vi } from 'vitest'
+import { InvalidOptionsError } from '../../src/core/errors'
+import { LOCAL_API_TOKEN, startReplicateServer } from '../../src/testing'
 import { recordingsOfModel } from '../../src/testing/recordings'
 import {
   AUTH,
@@ -15,17 +11,10 @@ import {
   readStream,
   streamEvents,
   untilDone,
+  serverStarter,
 } from './helpers'
 
-const servers: ReplicateServer[] = []
-async function start(options: ReplicateServerOptions = {}): Promise<ReplicateServer> {
-  const server = await startReplicateServer({ cadence: 'instant', ...options })
-  servers.push(server)
-  return server
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
+const start = serverStarter()
 
 const NOT_FOUND = { detail: 'The requested resource could not be found.', status: 404 }
 /** Runs for a minute after its first output: a prediction that is reliably mid-run. */
@@ -351,7 +340,7 @@ describe('lifecycle', () => {
     await vi.waitFor(() => expect(server.predictions[0]!.status).toBe('processing'))
     expect(server.predictions.find((p) => p.id === before.id)!.error).toBeNull()
     server.setFail(null)
-    expect(() => server.setFail({ afterOutputs: -1 })).toThrow(TypeError)
+    expect(() => server.setFail({ afterOutputs: -1 })).toThrow(InvalidOptionsError)
   })
 
   it('cancels mid-run: done {"reason": "canceled"}, GET canceled', async () => {
@@ -402,11 +391,15 @@ describe('lifecycle', () => {
 
 describe('options', () => {
   it('rejects invalid options synchronously', async () => {
-    await expect(startReplicateServer({ cadence: 'slow' as 'fast' })).rejects.toThrow(TypeError)
+    await expect(startReplicateServer({ cadence: 'slow' as 'fast' })).rejects.toThrow(
+      InvalidOptionsError,
+    )
     await expect(
       startReplicateServer({ cadence: { firstOutputDelayMs: -1, outputIntervalMs: 0 } }),
-    ).rejects.toThrow(TypeError)
-    await expect(startReplicateServer({ idleTimeoutMs: 0 })).rejects.toThrow(TypeError)
-    await expect(startReplicateServer({ predictionsEndpoint: 'api' })).rejects.toThrow(TypeError)
+    ).rejects.toThrow(InvalidOptionsError)
+    await expect(startReplicateServer({ idleTimeoutMs: 0 })).rejects.toThrow(InvalidOptionsError)
+    await expect(startReplicateServer({ predictionsEndpoint: 'api' })).rejects.toThrow(
+      InvalidOptionsError,
+    )
   })
 })

@@ -2,9 +2,15 @@
  * Helpers for the local-server tests: create predictions over HTTP, read raw stream bytes, parse
  * events with eventsource-parser (the WHATWG parser the library itself uses).
  */
+import { afterEach } from 'vitest'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import type { Prediction } from '../../src/core/prediction'
-import { LOCAL_API_TOKEN } from '../../src/testing'
+import {
+  LOCAL_API_TOKEN,
+  startReplicateServer,
+  type ReplicateServer,
+  type ReplicateServerOptions,
+} from '../../src/testing'
 
 export const AUTH = { Authorization: `Bearer ${LOCAL_API_TOKEN}` }
 export const LLAMA_3 = 'meta/meta-llama-3-8b-instruct'
@@ -87,4 +93,20 @@ export async function streamEvents(
   headers: Record<string, string> = {},
 ): Promise<EventSourceMessage[]> {
   return parseEvents((await readStream(url, untilDone, headers)).text)
+}
+
+/**
+ * Returns a `start(options)` that starts a server (cadence 'instant' unless given) and closes
+ * every server it started after each test, so no test leaks sockets or timers.
+ */
+export function serverStarter(): (options?: ReplicateServerOptions) => Promise<ReplicateServer> {
+  const servers: ReplicateServer[] = []
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()))
+  })
+  return async (options = {}) => {
+    const server = await startReplicateServer({ cadence: 'instant', ...options })
+    servers.push(server)
+    return server
+  }
 }

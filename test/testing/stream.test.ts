@@ -1,9 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import {
-  startReplicateServer,
-  type ReplicateServer,
-  type ReplicateServerOptions,
-} from '../../src/testing'
+import { describe, expect, it, vi } from 'vitest'
+import { startReplicateServer } from '../../src/testing'
 import { fnv1a32, recordingsOfModel, TEXT_RECORDINGS } from '../../src/testing/recordings'
 import {
   createPrediction,
@@ -14,17 +10,10 @@ import {
   readStream,
   streamEvents,
   untilDone,
+  serverStarter,
 } from './helpers'
 
-const servers: ReplicateServer[] = []
-async function start(options: ReplicateServerOptions = {}): Promise<ReplicateServer> {
-  const server = await startReplicateServer({ cadence: 'instant', ...options })
-  servers.push(server)
-  return server
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()))
-})
+const start = serverStarter()
 
 /** The recording the server replays for `prompt` on `model`. */
 function recordingFor(model: string, prompt: string) {
