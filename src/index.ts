@@ -7,4 +7,6 @@ export type {
 } from './react/use-prediction-stream'
 export { StreamingText } from './react/streaming-text'
 export type { StreamingTextProps } from './react/streaming-text'
+export type { Announcements } from './react/status-announcer'
+export type { RevealOptions } from './react/use-revealed-text'
 export * from './core/index'

@@ -1,6 +1,16 @@
 // "react-prediction-stream/core": the framework-free lifecycle, usable from any UI or from Node.
 export { PredictionStream } from './prediction-stream'
 export {
+  getSharedPredictionStream,
+  retainSharedPredictionStream,
+  sharedPredictionStreamCount,
+} from './shared-streams'
+export type { SharedPredictionStreamOptions } from './shared-streams'
+export { throttleSubscribe } from './throttle'
+export type { SnapshotSource, UpdateInterval } from './throttle'
+export { watchPredictionStream } from './watch'
+export type { PredictionStreamCallbacks } from './watch'
+export {
   ApiError,
   ConnectionError,
   InvalidOptionsError,

@@ -33,14 +33,17 @@ interface Run {
  * ```
  *
  * @throws {@link InvalidOptionsError} from the constructor when `endpoint` is missing or
- * relative without a `location` to resolve it, or when not exactly one of `model`/`version` is set.
+ * relative without a `location` to resolve it, or when both `model` and `version` are set;
+ * `start()` rejects with it when neither is set (only `attach()` works without them).
  */
 export class PredictionStream {
   #state: PredictionStreamSnapshot = initialSnapshot
   #listeners = new Set<Listener>()
   #run: Run | null = null
+  #users = 0
+  #releaseTimer: unknown = undefined
   readonly #client: EndpointClient
-  readonly #target: { model?: string; version?: string }
+  readonly #target: { model: string } | { version: string } | undefined
   readonly #retry: RetryPolicy
   readonly #timers: Timers
 
@@ -53,7 +56,11 @@ export class PredictionStream {
       fetch: fetchImpl,
       headers: typeof headers === 'function' ? headers : () => headers,
     }
-    this.#target = options.model ? { model: options.model } : { version: options.version ?? '' }
+    this.#target = options.model
+      ? { model: options.model }
+      : options.version
+        ? { version: options.version }
+        : undefined
     this.#retry = { ...defaultRetryPolicy, ...options.retry }
     this.#timers = options.timers ?? {
       setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
@@ -79,10 +86,19 @@ export class PredictionStream {
    * Creates a prediction with `input` (exactly one `POST` per call) and streams it. A stream
    * already running is disconnected first (not canceled: it keeps running on the server).
    *
-   * Never rejects: failures land in the snapshot's `error` (an `ApiError` when the create is
-   * refused, e.g. 422 with `invalidFields`).
+   * Never rejects for anything the network or server does: those failures land in the
+   * snapshot's `error` (an `ApiError` when the create is refused, e.g. 422 with
+   * `invalidFields`). Rejects with `InvalidOptionsError` for a programming error (no
+   * `model`/`version` configured, or `input` not an object), before any request.
    */
   start = async (input: Record<string, unknown>): Promise<void> => {
+    const target = this.#target
+    if (!target) {
+      throw new InvalidOptionsError('start() needs `model` or `version` in the options')
+    }
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw new InvalidOptionsError('start(input) needs an input object, e.g. { prompt: "…" }')
+    }
     this.#stopRun()
     const run = this.#newRun()
     this.#dispatch({ type: 'start-requested' })
@@ -90,7 +106,7 @@ export class PredictionStream {
     try {
       prediction = await createPrediction(
         this.#client,
-        { ...this.#target, input },
+        { ...target, input },
         run.controller.signal,
       )
     } catch (error) {
@@ -102,6 +118,56 @@ export class PredictionStream {
     // cancel() during the create: the prediction exists now and is billing, so cancel it.
     if (run.cancelRequested) return this.#cancelOnServer(run, prediction.id)
     await this.#follow(run, prediction)
+  }
+
+  /**
+   * Follows a prediction that already exists (created elsewhere, or by another tab): reads it
+   * with `GET {endpoint}/{id}`, then streams it from its first event. Nothing is created.
+   * Like {@link start}, it never rejects; a prediction that is already terminal ends at once
+   * with its full output.
+   */
+  attach = async (predictionId: string): Promise<void> => {
+    if (typeof predictionId !== 'string' || predictionId === '') {
+      throw new InvalidOptionsError('attach() needs a prediction id')
+    }
+    this.#stopRun()
+    const run = this.#newRun()
+    this.#dispatch({ type: 'start-requested' })
+    let prediction: Prediction
+    try {
+      prediction = await getPrediction(this.#client, predictionId, run.controller.signal)
+    } catch (error) {
+      if (this.#isCurrent(run)) this.#fail(run, error, 'failed')
+      return
+    }
+    if (!this.#isCurrent(run)) return
+    this.#dispatch({ type: 'prediction-received', prediction })
+    await this.#follow(run, prediction)
+  }
+
+  /**
+   * Declares one more user of this stream (a mounted component, say) and returns the function
+   * that ends that use. When the last user leaves, the stream disconnects, but only after the
+   * current task: React StrictMode unmounts and remounts effects back to back, and that must
+   * neither drop nor reopen the connection. The prediction is never canceled by this.
+   */
+  retain = (): (() => void) => {
+    this.#users += 1
+    if (this.#releaseTimer !== undefined) {
+      this.#timers.clearTimeout(this.#releaseTimer)
+      this.#releaseTimer = undefined
+    }
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.#users -= 1
+      if (this.#users > 0) return
+      this.#releaseTimer = this.#timers.setTimeout(() => {
+        this.#releaseTimer = undefined
+        if (this.#users === 0) this.disconnect()
+      }, 0)
+    }
   }
 
   /**
@@ -315,8 +381,8 @@ function validateOptions(options: PredictionStreamOptions): void {
   }
   const hasModel = typeof options.model === 'string' && options.model !== ''
   const hasVersion = typeof options.version === 'string' && options.version !== ''
-  if (hasModel === hasVersion) {
-    throw new InvalidOptionsError('Set exactly one of `model` ("owner/name") and `version`')
+  if (hasModel && hasVersion) {
+    throw new InvalidOptionsError('Set only one of `model` ("owner/name") and `version`')
   }
   if (hasModel && !/^[^/\s]+\/[^/\s]+$/.test(options.model as string)) {
     throw new InvalidOptionsError(`\`model\` must look like "owner/name", got "${options.model}"`)

@@ -96,9 +96,12 @@ export interface PredictionStreamOptions {
    * there is no `location` to resolve it against (Node).
    */
   endpoint: string
-  /** `owner/name` of the model to run, e.g. `"meta/meta-llama-3-8b-instruct"`. Exactly one of `model` and `version`. */
+  /**
+   * `owner/name` of the model `start()` runs, e.g. `"meta/meta-llama-3-8b-instruct"`. Set one of
+   * `model` and `version` to use `start()`; neither is needed to `attach()` to an existing one.
+   */
   model?: string
-  /** A version id (or `owner/name:version`) to run. Exactly one of `model` and `version`. */
+  /** A version id (or `owner/name:version`) `start()` runs. At most one of `model` and `version`. */
   version?: string
   /**
    * The `fetch` used for every request (the endpoint and the stream).

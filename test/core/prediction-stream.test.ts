@@ -206,15 +206,24 @@ describe('PredictionStream against the local server', () => {
     })
   })
 
+  it('rejects start() without a model, or without an input object, before any request', async () => {
+    const { fetch, requests } = cuttingFetch([])
+    const bare = new PredictionStream({ endpoint: server.predictionsUrl, fetch })
+    await expect(bare.start({ prompt: 'x' })).rejects.toThrow(InvalidOptionsError)
+    const stream = new PredictionStream({ endpoint: server.predictionsUrl, model: 'a/b', fetch })
+    await expect(stream.start('prompt' as never)).rejects.toThrow(/input object/)
+    expect(requests).toHaveLength(0)
+    expect(stream.getSnapshot().status).toBe('idle')
+  })
+
   it('rejects invalid options with InvalidOptionsError', () => {
     expect(() => new PredictionStream({ endpoint: '', model: 'a/b' })).toThrow(InvalidOptionsError)
     expect(() => new PredictionStream({ endpoint: '/api/predictions', model: 'a/b' })).toThrow(
       /must be absolute/,
     )
-    expect(() => new PredictionStream({ endpoint: server.predictionsUrl })).toThrow(/exactly one/)
     expect(
       () => new PredictionStream({ endpoint: server.predictionsUrl, model: 'a/b', version: 'v' }),
-    ).toThrow(/exactly one/)
+    ).toThrow(/only one/)
     expect(() => new PredictionStream({ endpoint: server.predictionsUrl, model: 'llama' })).toThrow(
       /owner\/name/,
     )

@@ -1,0 +1,61 @@
+import type { PredictionStreamError } from './errors'
+import { isTerminalStatus } from './prediction'
+import type { SnapshotSource } from './throttle'
+import type { PredictionStreamSnapshot } from './types'
+
+/** Callbacks for what happens to a stream. Each is optional. */
+export interface PredictionStreamCallbacks {
+  /** Each `output` event's data, in order, as it arrives (one call per event, never batched). */
+  onOutput?: (data: string, snapshot: PredictionStreamSnapshot) => void
+  /** The prediction reached a terminal status (`succeeded`, `failed`, `canceled`, `aborted`). */
+  onDone?: (snapshot: PredictionStreamSnapshot) => void
+  /** An error was stored in the snapshot (it may still be followed by `onDone`). */
+  onError?: (error: PredictionStreamError, snapshot: PredictionStreamSnapshot) => void
+  /** `status` changed. */
+  onStatusChange?: (snapshot: PredictionStreamSnapshot) => void
+}
+
+/**
+ * Calls `callbacks` for every change of `source`, derived from the difference between
+ * consecutive snapshots, so it works the same for any number of watchers of one stream.
+ * Returns the function that stops watching.
+ *
+ * A callback that throws never disturbs the stream or the other callbacks: its error is
+ * rethrown on a fresh task, where it reaches `window.onerror` / `process` as usual.
+ */
+export function watchPredictionStream(
+  source: SnapshotSource,
+  callbacks: PredictionStreamCallbacks | (() => PredictionStreamCallbacks),
+): () => void {
+  const read = typeof callbacks === 'function' ? callbacks : () => callbacks
+  let previous = source.getSnapshot()
+  return source.subscribe(() => {
+    const next = source.getSnapshot()
+    const before = previous
+    previous = next
+    const current = read()
+    // A restart (start() again) empties output: nothing from the old run is new.
+    const from = next.output.length >= before.output.length ? before.output.length : 0
+    for (let index = from; index < next.output.length; index += 1) {
+      isolate(() => current.onOutput?.(next.output[index] as string, next))
+    }
+    if (next.status !== before.status) isolate(() => current.onStatusChange?.(next))
+    if (next.error && next.error !== before.error) {
+      const error = next.error
+      isolate(() => current.onError?.(error, next))
+    }
+    if (isTerminalStatus(next.status) && next.status !== before.status) {
+      isolate(() => current.onDone?.(next))
+    }
+  })
+}
+
+function isolate(callback: () => void): void {
+  try {
+    callback()
+  } catch (error) {
+    setTimeout(() => {
+      throw error
+    }, 0)
+  }
+}
