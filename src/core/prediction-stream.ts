@@ -104,11 +104,7 @@ export class PredictionStream {
     this.#dispatch({ type: 'start-requested' })
     let prediction: Prediction
     try {
-      prediction = await createPrediction(
-        this.#client,
-        { ...target, input },
-        run.controller.signal,
-      )
+      prediction = await createPrediction(this.#client, { ...target, input }, run.controller.signal)
     } catch (error) {
       if (this.#isCurrent(run)) this.#fail(run, error, 'failed')
       return

@@ -28,7 +28,9 @@ export type SharedPredictionStreamOptions = Omit<PredictionStreamOptions, 'model
  * calls {@link retainSharedPredictionStream}, and disconnects when the last one releases.
  * The options of the first caller win (later callers share its `fetch`, `headers`, `retry`).
  */
-export function getSharedPredictionStream(options: SharedPredictionStreamOptions): PredictionStream {
+export function getSharedPredictionStream(
+  options: SharedPredictionStreamOptions,
+): PredictionStream {
   const key = `${options.endpoint}\u0000${options.predictionId}`
   const existing = entries.get(key)
   if (existing) return existing.stream

@@ -1,10 +1,7 @@
 'use client'
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import { PredictionStream } from '../core/prediction-stream'
-import {
-  getSharedPredictionStream,
-  retainSharedPredictionStream,
-} from '../core/shared-streams'
+import { getSharedPredictionStream, retainSharedPredictionStream } from '../core/shared-streams'
 import { throttleSubscribe, type UpdateInterval } from '../core/throttle'
 import type { PredictionStreamSnapshot, PredictionStreamOptions } from '../core/types'
 import { watchPredictionStream, type PredictionStreamCallbacks } from '../core/watch'
@@ -73,7 +70,9 @@ export interface UsePredictionStreamResult extends PredictionStreamSnapshot {
  * })
  * ```
  */
-export function usePredictionStream(options: UsePredictionStreamOptions): UsePredictionStreamResult {
+export function usePredictionStream(
+  options: UsePredictionStreamOptions,
+): UsePredictionStreamResult {
   // Latest options, for the values read at the moment they are used (fetch, headers,
   // callbacks): a new closure each render must never recreate or restart the stream.
   const latest = useRef(options)
@@ -108,7 +107,9 @@ function useStreamInstance(
   latest: { current: UsePredictionStreamOptions },
 ): PredictionStream {
   const { stream: given, predictionId, endpoint, model, version } = options
-  const key = given ? '' : `${endpoint}\u0000${model ?? ''}\u0000${version ?? ''}\u0000${predictionId ?? ''}`
+  const key = given
+    ? ''
+    : `${endpoint}\u0000${model ?? ''}\u0000${version ?? ''}\u0000${predictionId ?? ''}`
   const create = (): PredictionStream | undefined => {
     if (given) return undefined
     // Read per request, so new functions each render are picked up without a new stream.

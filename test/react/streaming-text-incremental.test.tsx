@@ -1,0 +1,128 @@
+import { act, render, screen } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { StreamingText } from '../../src/index'
+import { PredictionFailedError } from '../../src/core/errors'
+
+/** Records every DOM mutation under `root` until `stop()` is called. */
+function recordMutations(root: Node) {
+  const records: MutationRecord[] = []
+  const observer = new MutationObserver((batch) => records.push(...batch))
+  observer.observe(root, { childList: true, characterData: true, subtree: true, attributes: true })
+  return {
+    take() {
+      records.push(...observer.takeRecords())
+      return records.splice(0)
+    },
+  }
+}
+
+describe('<StreamingText> DOM updates', () => {
+  it('touches one text node per update, however much text is already shown', () => {
+    const long = 'x'.repeat(100_000)
+    const { container, rerender } = render(<StreamingText text={long} status="processing" />)
+    const element = container.firstElementChild as HTMLElement
+    const mutations = recordMutations(element)
+    let text = long
+    for (let update = 0; update < 50; update += 1) {
+      text += ` token${update}`
+      rerender(<StreamingText text={text} status="processing" />)
+      const records = mutations.take()
+      // One record: a new text node appended, or the tail text node extended.
+      expect(records).toHaveLength(1)
+      const [record] = records
+      if (record?.type === 'characterData') {
+        expect((record.target as Text).length).toBeLessThanOrEqual(1024)
+      } else {
+        expect(record?.type).toBe('childList')
+        expect(record?.addedNodes).toHaveLength(1)
+        expect(record?.removedNodes).toHaveLength(0)
+      }
+    }
+    expect(element.textContent).toBe(text + '▍')
+  })
+
+  it('replaces everything when the text does not extend what is shown (a new stream)', () => {
+    const { container, rerender } = render(<StreamingText text="first answer" status="succeeded" />)
+    rerender(<StreamingText text="first answer, longer" status="processing" />)
+    rerender(<StreamingText text="second" status="processing" />)
+    const element = container.firstElementChild as HTMLElement
+    expect(element.textContent).toBe('second▍')
+    rerender(<StreamingText text="" status="idle" />)
+    expect(element.textContent).toBe('')
+  })
+})
+
+describe('<StreamingText> announcements', () => {
+  it('announces the start and the end of a stream once each, never its tokens', () => {
+    const { rerender } = render(<StreamingText text="" status="idle" />)
+    const region = screen.getByRole('status')
+    const spoken: string[] = []
+    const steps: [string, 'starting' | 'processing' | 'succeeded'][] = [
+      ['', 'starting'],
+      ['Once', 'processing'],
+      ['Once upon', 'processing'],
+      ['Once upon a time', 'processing'],
+      ['Once upon a time', 'succeeded'],
+    ]
+    for (const [text, status] of steps) {
+      rerender(<StreamingText text={text} status={status} />)
+      const message = region.textContent ?? ''
+      // A screen reader speaks when the region's text changes.
+      if (message !== (spoken.at(-1) ?? '')) spoken.push(message)
+    }
+    expect(spoken).toEqual(['Generating response…', 'Response complete.'])
+    expect(region).toHaveAttribute('aria-live', 'polite')
+  })
+
+  it('announces a failure with its message, and can be customised or turned off', () => {
+    const { rerender } = render(<StreamingText text="" status="idle" />)
+    rerender(<StreamingText text="" status="starting" />)
+    rerender(
+      <StreamingText
+        text="partial"
+        status="failed"
+        error={new PredictionFailedError('CUDA out of memory')}
+      />,
+    )
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'Response failed: Prediction failed: CUDA out of memory',
+    )
+    rerender(<StreamingText text="" status="idle" announcements={{ started: 'Thinking' }} />)
+    rerender(<StreamingText text="" status="starting" announcements={{ started: 'Thinking' }} />)
+    expect(screen.getByRole('status')).toHaveTextContent('Thinking')
+    rerender(<StreamingText text="" status="starting" announcements={false} />)
+    expect(screen.queryByRole('status')).toBeNull()
+  })
+})
+
+describe('<StreamingText render>', () => {
+  it('hands the text and status to a custom renderer', () => {
+    render(
+      <StreamingText
+        text={'# Title\nbody'}
+        status="processing"
+        render={(text, status) => <em data-testid="custom">{`${status}:${text}`}</em>}
+      />,
+    )
+    expect(screen.getByTestId('custom').textContent).toBe('processing:# Title\nbody')
+  })
+})
+
+describe('<StreamingText reveal>', () => {
+  it('shows the full text at once when the user prefers reduced motion', async () => {
+    const original = window.matchMedia
+    window.matchMedia = ((query: string) => ({
+      matches: query.includes('reduce'),
+      media: query,
+      addEventListener() {},
+      removeEventListener() {},
+    })) as unknown as typeof window.matchMedia
+    try {
+      const { container } = render(<StreamingText text="Hello there" status="succeeded" reveal />)
+      await act(async () => {})
+      expect(container.firstElementChild?.textContent).toBe('Hello there')
+    } finally {
+      window.matchMedia = original
+    }
+  })
+})
