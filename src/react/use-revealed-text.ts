@@ -29,7 +29,8 @@ export function useRevealedText(text: string, options: RevealOptions | false): s
   const maxLagMs = (enabled && options.maxLagMs) || 400
   const [shown, setShown] = useState(enabled ? '' : text)
   // The revealed prefix belongs to this text: a text that is not an extension restarts.
-  const base = text.startsWith(shown) ? shown : ''
+  // (Not computed when off: it is a full comparison, and off is the common case.)
+  const base = enabled && text.startsWith(shown) ? shown : ''
   const revealed = useRef(base.length)
   revealed.current = base.length
 
