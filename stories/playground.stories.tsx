@@ -1,5 +1,5 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { expect, getNodeText, userEvent, waitFor, within } from 'storybook/test'
+import { expect, userEvent, waitFor, within } from 'storybook/test'
 import { recordingsOfModel, selectRecording } from '../src/testing/recordings'
 import { Playground } from './components/playground'
 
@@ -32,7 +32,7 @@ function controls(canvasElement: HTMLElement) {
     prompt: canvas.getByLabelText<HTMLTextAreaElement>('Prompt'),
     start: canvas.getByRole('button', { name: 'Start' }),
     cancel: canvas.getByRole('button', { name: 'Cancel' }),
-    output: canvas.getByRole('log', { name: 'Output' }),
+    output: canvas.getByRole('region', { name: 'Output' }),
   }
 }
 
@@ -67,8 +67,10 @@ export const Cancel: Story = {
     const full = expectedText(model.value, prompt.value)
 
     await userEvent.click(start)
-    // getNodeText reads only the text nodes, leaving out the cursor span.
-    await waitFor(() => expect(getNodeText(output)).not.toBe(''), { timeout: STREAM_TIMEOUT_MS })
+    // The cursor alone is not text: wait for the first token.
+    await waitFor(() => expect(output.textContent?.replace('▍', '')).not.toBe(''), {
+      timeout: STREAM_TIMEOUT_MS,
+    })
     await userEvent.click(cancel)
     await waitFor(() => expect(canvas.getByText('Status: canceled')).toBeVisible(), {
       timeout: STREAM_TIMEOUT_MS,

@@ -1,5 +1,5 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { expect, getNodeText } from 'storybook/test'
+import { expect } from 'storybook/test'
 import { StreamingText } from '../src/index'
 import { recordingsOfModel } from '../src/testing/recordings'
 
@@ -32,6 +32,13 @@ function rendered(canvasElement: HTMLElement): HTMLElement {
   return element
 }
 
+/** What the element reads as, without the cursor span that textContent would include. */
+function textWithoutCursor(element: HTMLElement): string {
+  const clone = element.cloneNode(true) as HTMLElement
+  clone.querySelector('[data-streaming-cursor]')?.remove()
+  return clone.textContent ?? ''
+}
+
 function cursorOf(element: HTMLElement): Element | null {
   return element.querySelector('[data-streaming-cursor]')
 }
@@ -46,8 +53,7 @@ async function expectSettled(element: HTMLElement, text: string, status: string)
 
 /** Asserts what a streaming text shows: the text, then an aria-hidden cursor; busy. */
 async function expectStreaming(element: HTMLElement, text: string, status: string) {
-  // getNodeText leaves out the cursor span, which textContent would include.
-  await expect(getNodeText(element)).toBe(text)
+  await expect(textWithoutCursor(element)).toBe(text)
   await expect(element).toHaveAttribute('aria-busy', 'true')
   await expect(element).toHaveAttribute('data-status', status)
   const cursor = cursorOf(element)
@@ -100,6 +106,14 @@ export const Canceled: Story = {
   args: { text: partialPoem, status: 'canceled' },
   play: async ({ canvasElement }) => {
     await expectSettled(rendered(canvasElement), partialPoem, 'canceled')
+  },
+}
+
+export const Aborted: Story = {
+  // A Cancel-After deadline passed before the model started: nothing was generated.
+  args: { text: '', status: 'aborted' },
+  play: async ({ canvasElement }) => {
+    await expectSettled(rendered(canvasElement), '', 'aborted')
   },
 }
 

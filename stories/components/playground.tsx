@@ -101,8 +101,8 @@ export function Playground({
           >
             Cancel
           </button>
-          {/* Polite, so a screen reader hears "succeeded" once without interrupting. */}
-          <p role="status" style={styles.meta}>
+          {/* Not a live region: <StreamingText> announces the start, the end and errors. */}
+          <p style={styles.meta}>
             <span>Status: {status}</span>
             <span>Connection: {connection}</span>
           </p>
@@ -112,10 +112,11 @@ export function Playground({
         <h3 id={`${ids}-output`} style={styles.label}>
           Output
         </h3>
-        {/* role="log" with aria-busy: assistive tech waits until the answer is complete instead
-            of reading every token as it lands. Focusable because a long answer scrolls. */}
+        {/* A labelled region, focusable because a long answer scrolls. It is not live:
+            StreamingText's own polite region says when the answer starts and ends, and
+            aria-busy keeps assistive tech from reading it token by token. */}
         <StreamingText
-          role="log"
+          role="region"
           aria-labelledby={`${ids}-output`}
           tabIndex={0}
           text={text}
