@@ -5,7 +5,6 @@ import { expect, userEvent, waitFor, within } from 'storybook/test'
 import { recordingsOfModel, selectRecording } from '../src/testing/recordings'
 import { pacedTokenFetch } from '../bench/token-source'
 import { cuttingFetch } from '../test/support/cutting-fetch'
-import { ChatList, CHAT_QUESTIONS, chatListRenders } from './components/chat-list'
 import { LiveAnswer } from './components/live-answer'
 
 /**
@@ -132,27 +131,5 @@ export const MarkdownRender: Story = {
     const answer = canvas.getByTestId('answer')
     await expect(answer.querySelectorAll('p').length).toBeGreaterThan(1)
     await expect(answer.querySelector('script, img, iframe')).toBeNull()
-  },
-}
-
-export const ChatOfSeveralStreams: Story = {
-  name: 'Chat with several streams',
-  render: () => <ChatList />,
-  play: async ({ canvasElement }) => {
-    const canvas = within(canvasElement)
-    const before = chatListRenders.count
-    await userEvent.click(canvas.getByRole('button', { name: 'Ask all' }))
-    for (const [index, question] of CHAT_QUESTIONS.entries()) {
-      await waitFor(
-        () =>
-          expect(canvas.getByTestId(`answer-${index}`)).toHaveAttribute('data-status', 'succeeded'),
-        STREAM_TIMEOUT,
-      )
-      await expect(answerText(canvasElement, `answer-${index}`)).toBe(
-        expected(question.model, question.prompt),
-      )
-    }
-    // Three streams of tokens, and the list around them did not re-render once.
-    await expect(chatListRenders.count).toBe(before)
   },
 }

@@ -7,16 +7,20 @@ export const CHAT_QUESTIONS = [
   { model: 'meta/meta-llama-3-8b-instruct', prompt: 'Another haiku, please' },
 ] as const
 
-/** How often the list itself rendered: each answer re-renders on its own, the list must not. */
-export const chatListRenders = { count: 0 }
-
 /**
  * A chat-like list of several answers streaming at once. The list owns the streams and hands
  * each to a `<StreamingText stream>`, which subscribes itself: tokens re-render one answer,
  * never the list around it.
  */
-export function ChatList({ endpoint = '/api/predictions' }: { endpoint?: string }) {
-  chatListRenders.count += 1
+export function ChatList({
+  endpoint = '/api/predictions',
+  onRender,
+}: {
+  endpoint?: string
+  /** Called on every render of the list itself (stories count them). */
+  onRender?: () => void
+}) {
+  onRender?.()
   const [streams] = useState(() =>
     CHAT_QUESTIONS.map((question) => new PredictionStream({ endpoint, model: question.model })),
   )
