@@ -137,4 +137,27 @@ describe('<StreamingText reveal>', () => {
       window.matchMedia = original
     }
   })
+
+  it('shows the full text at once in a hidden tab, where frames do not run', async () => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })
+    try {
+      const { container } = render(<StreamingText text="Hello there" status="processing" reveal />)
+      await act(async () => {})
+      expect(container.firstElementChild?.textContent).toBe('Hello there▍')
+    } finally {
+      // Back to the prototype's getter.
+      delete (document as { visibilityState?: unknown }).visibilityState
+    }
+  })
+
+  it('reveals gradually when visible and motion is welcome', async () => {
+    const { container } = render(
+      <StreamingText text={'x'.repeat(5000)} status="processing" reveal={{ maxLagMs: 10_000 }} />,
+    )
+    // jsdom has no layout, but it does run requestAnimationFrame on a timer.
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)))
+    const shown = (container.firstElementChild?.textContent ?? '').replace('▍', '').length
+    expect(shown).toBeGreaterThan(0)
+    expect(shown).toBeLessThan(5000)
+  })
 })
