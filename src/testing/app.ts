@@ -1,37 +1,71 @@
 /**
- * The local Replicate-compatible server as a Connect-style listener: `/v1` API, streams, and the
+ * The local Replicate-compatible server as Connect-style listeners: `/v1` API, streams, and the
  * library's route handler, mountable in `node:http` and in Vite / Storybook dev servers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Prediction } from '../core/prediction'
 import { createPredictionHandler } from '../server/create-prediction-handler'
 import { handleApiRequest } from './api-routes'
+import type { ApiContext } from './create-route'
+import { FaultState } from './fault-state'
+import type { FaultController } from './faults'
 import { NOT_FOUND, sendProblem } from './http-responses'
 import { serveWithFetchHandler, type FetchHandler } from './node-adapter'
-import { resolveFail, resolveOptions, type ReplicateServerOptions } from './options'
+import { resolveOptions, type ReplicateServerOptions } from './options'
 import { PredictionStore } from './prediction-store'
-import { createStreamRoute } from './stream-route'
+import { RequestLog, type RecordedRequest, type RequestHost } from './request-log'
+import { createStreamRoute, STREAM_PATH } from './stream-route'
 
-/** The server's request listener and controls, see {@link createReplicateApp}. */
+/** A Connect-style Node listener; see {@link ReplicateApp.handle}. */
+export type Listener = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: (err?: unknown) => void,
+) => void
+
+/** The server's request listeners, controls and inspection, see {@link createReplicateApp}. */
 export interface ReplicateApp {
   /**
-   * Connect-style Node listener. With `next`, paths that are neither `/v1/*` nor the predictions
+   * Connect-style Node listener for everything: API, streams and route handler on one origin (the
+   * mounted, single-port case). With `next`, paths that are neither `/v1/*` nor the predictions
    * endpoint call `next()`, so the app can be mounted in Vite/Storybook dev servers; without
    * `next` they get Replicate's 404 problem+json. After {@link ReplicateApp.close} every request
    * it owns gets 503.
    */
-  handle(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void
+  handle: Listener
+  /** Like {@link ReplicateApp.handle} but for the API host only: stream paths get 404 here. */
+  handleApi: Listener
+  /** Like {@link ReplicateApp.handle} but for the stream host only: every other path gets 404. */
+  handleStream: Listener
+  /**
+   * The live fault set: `faults.set({ create: { status: 429, times: 2 } })`, `faults.clear()`,
+   * `faults.current` (see `Faults` for every fault and how long each lasts).
+   */
+  readonly faults: FaultController
   /**
    * Changes the failure injection for predictions created from now on; running predictions keep
-   * theirs. `null` makes new predictions succeed again.
+   * theirs. `null` makes new predictions succeed again. Same as setting `faults.fail` alone.
    *
    * @throws InvalidOptionsError for a malformed value (see {@link ReplicateServerOptions.fail}).
    */
   setFail(fail: ReplicateServerOptions['fail']): void
+  /**
+   * Cancels prediction `id` from the server side, as if Replicate canceled it (§3.1): `canceled`,
+   * `done {"reason": "canceled"}` on its stream. Returns the prediction, unchanged when it had
+   * already ended, or `undefined` for an unknown id.
+   */
+  cancel(id: string): Prediction | undefined
   /** Predictions created so far, oldest first, as snapshots (changing them changes nothing). */
   readonly predictions: readonly Prediction[]
-  /** Stream connections open right now. */
+  /**
+   * Requests received so far on the API and stream hosts, oldest first (the last 10,000), with
+   * method, path, headers (`last-event-id`, `prefer`, …) and response status.
+   */
+  readonly requests: readonly RecordedRequest[]
+  /** Stream connections open right now (including ones held by a first-byte delay). */
   readonly openStreams: number
+  /** The seed in use (the `seed` option, or the random one chosen). */
+  readonly seed: number
   /** Stops all prediction timers and ends all open streams. Safe to call more than once. */
   close(): Promise<void>
 }
@@ -59,28 +93,43 @@ function originOf(req: IncomingMessage): string {
 /**
  * Creates the Replicate-compatible app without listening anywhere. It serves:
  *
- * - `/v1/models/{owner}/{name}/predictions`, `/v1/predictions` (create, list),
- *   `/v1/predictions/{id}`, `/v1/predictions/{id}/cancel`: Replicate's HTTP API with bearer auth
- *   (`replicate-protocol.md` §1);
- * - `/v1/streams/{token}`: the server-sent event stream, framed byte for byte like Replicate's
- *   (§2), no auth;
+ * - `/v1/models/{owner}/{name}/predictions`, `/v1/deployments/{owner}/{name}/predictions`,
+ *   `/v1/predictions` (create by version, list), `/v1/predictions/{id}`,
+ *   `/v1/predictions/{id}/cancel`: Replicate's HTTP API with bearer auth, `Prefer: wait` and
+ *   `Cancel-After` (`replicate-protocol.md` §1);
+ * - `/v1/streams/{token}` (text models) and `/v1/files/{token}` (file models): the server-sent
+ *   event stream, framed byte for byte like Replicate's (§2), no auth, CORS like nchan;
  * - `predictionsEndpoint` (default `/api/predictions`): the library's `createPredictionHandler`,
  *   forwarding to this app's own `/v1` on the request's Host with the app's token.
  *
- * Models are the text recordings of `recorded-outputs.json` (`meta/llama-2-70b-chat`,
- * `meta/meta-llama-3-8b-instruct`, `nateraw/goliath-120b`); each prediction replays one of its
- * model's recordings, chosen by a hash of `input.prompt`.
+ * Models are every recording of `recorded-outputs.json` (three text models, five image
+ * iterators) and the local-only `local/echo`; each prediction replays one of its model's
+ * recordings, chosen by a hash of `input.prompt`, after validating `input` against the model's
+ * schema. Streams are same-origin unless `streamOrigin` is set: a mounted middleware owns one
+ * port. {@link startReplicateServer} gives them their own origin, as on Replicate.
  *
  * @throws InvalidOptionsError synchronously for invalid options (see {@link ReplicateServerOptions}).
  */
 export function createReplicateApp(options: ReplicateServerOptions = {}): ReplicateApp {
   const resolved = resolveOptions(options)
-  const store = new PredictionStore(resolved.cadence)
-  const streams = createStreamRoute(store, resolved)
+  const store = new PredictionStore(resolved.cadence, resolved.now, {
+    seed: resolved.seed,
+    streamLogs: resolved.streamLogs,
+  })
+  const faults = new FaultState(resolved.faults)
+  const streams = createStreamRoute(store, faults, resolved)
+  const log = new RequestLog()
   const endpoint = resolved.predictionsEndpoint
-  let fail = resolved.fail
   let closing: Promise<void> | undefined
-  const apiContext = { store, token: resolved.token, fail: () => fail }
+  const apiContext: ApiContext = {
+    store,
+    token: resolved.token,
+    faults,
+    deployments: resolved.deployments,
+    streamOrigin: resolved.streamOrigin ?? ((apiOrigin) => apiOrigin),
+    apiCors: resolved.apiCors,
+    minCancelAfterMs: resolved.minCancelAfterMs,
+  }
   // One handler per origin, because its upstream base URL is the origin the client used.
   const handlers = new Map<string, FetchHandler>()
 
@@ -97,14 +146,25 @@ export function createReplicateApp(options: ReplicateServerOptions = {}): Replic
     return handler
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) {
+  async function route(
+    roles: { api: boolean; stream: boolean },
+    req: IncomingMessage,
+    res: ServerResponse,
+    next?: (err?: unknown) => void,
+  ): Promise<void> {
     // Connect strips a mount prefix from `req.url` and keeps the full path in `originalUrl`.
     const rawUrl = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'
-    const { pathname } = new URL(rawUrl, 'http://localhost')
-    const isApi = pathname === '/v1' || pathname.startsWith('/v1/')
+    const url = new URL(rawUrl, 'http://localhost')
+    const { pathname } = url
+    const isStream = STREAM_PATH.test(pathname)
+    const isApi = !isStream && (pathname === '/v1' || pathname.startsWith('/v1/'))
     const isEndpoint =
       endpoint !== null && (pathname === endpoint || pathname.startsWith(`${endpoint}/`))
-    if (!isApi && !isEndpoint) {
+    const owned = (roles.stream && isStream) || (roles.api && (isApi || isEndpoint))
+    const host: RequestHost = roles.api && (!roles.stream || !isStream) ? 'api' : 'stream'
+    // A dev server's own requests (passed on to `next`) are not ours to record.
+    if (owned || !next) log.record(req, res, host, rawUrl)
+    if (!owned) {
       if (next) next()
       else sendProblem(res, NOT_FOUND)
       return
@@ -114,15 +174,15 @@ export function createReplicateApp(options: ReplicateServerOptions = {}): Replic
       return
     }
     const origin = originOf(req)
-    const stream = /^\/v1\/streams\/([^/]+)$/.exec(pathname)
-    if (stream) streams.handle(req, res, stream[1]!)
-    else if (isApi) await handleApiRequest(apiContext, req, res, pathname, origin)
+    if (isStream) streams.handle(req, res, pathname)
+    else if (isApi) await handleApiRequest(apiContext, req, res, url, origin)
     else await serveWithFetchHandler(routeHandlerFor(origin), req, res, origin + rawUrl)
   }
 
-  return {
-    handle(req, res, next) {
-      route(req, res, next).catch((error: unknown) => {
+  const listener =
+    (roles: { api: boolean; stream: boolean }): Listener =>
+    (req, res, next) => {
+      route(roles, req, res, next).catch((error: unknown) => {
         // A bug must not leave the request hanging: answer 500 if we still can.
         if (res.headersSent) res.destroy()
         else {
@@ -130,16 +190,27 @@ export function createReplicateApp(options: ReplicateServerOptions = {}): Replic
           sendProblem(res, { detail: `Internal error: ${detail}`, status: 500 })
         }
       })
-    },
+    }
+
+  return {
+    handle: listener({ api: true, stream: true }),
+    handleApi: listener({ api: true, stream: false }),
+    handleStream: listener({ api: false, stream: true }),
+    faults,
     setFail(value) {
-      fail = resolveFail(value)
+      faults.setFail(value ?? null)
     },
+    cancel: (id) => store.cancel(id),
     get predictions() {
       return store.list()
+    },
+    get requests() {
+      return log.list()
     },
     get openStreams() {
       return streams.openStreams
     },
+    seed: resolved.seed,
     close() {
       closing ??= (async () => {
         store.close()

@@ -3,9 +3,20 @@
  * with the process (streams, signals, exit) passed in so tests can run it without spawning.
  */
 import { parseArgs } from 'node:util'
-import { LOCAL_API_TOKEN, CADENCES } from './options'
-import { MODEL_NAMES } from './recordings'
-import { startReplicateServer } from './server'
+import { InvalidOptionsError } from '../core/errors'
+import {
+  CADENCE_HELP,
+  nonNegativeInteger,
+  parseCadence,
+  SERVER_FLAG_OPTIONS,
+  SERVER_FLAG_USAGE,
+  serverOptionsFromFlags,
+  UsageError,
+} from './cli-flags'
+import { ECHO_MODEL } from './models'
+import { LOCAL_API_TOKEN } from './options'
+import { FILE_MODEL_NAMES, MODEL_NAMES } from './recordings'
+import { startReplicateServer, type StartReplicateServerOptions } from './server'
 
 /** Where `main` writes, and when a running `serve` stops. */
 export interface CliIo {
@@ -22,29 +33,19 @@ export const USAGE_ERROR = 2
 export const USAGE = `Usage: react-prediction-stream serve [options]
 
 Run a Replicate-compatible API server locally. It replays real outputs recorded
-from Replicate, streamed token by token, and mounts the library's route handler.
+from Replicate, streamed token by token on a separate stream host, and mounts
+the library's route handler.
 
 Options:
-  --port <n>          TCP port (default 5174; 0 picks a free port)
+  --port <n>          TCP port of the API (default 5174; 0 picks a free port)
   --host <h>          interface to listen on (default 127.0.0.1)
   --token <t>         API token required on /v1 (default ${LOCAL_API_TOKEN})
-  --cadence <c>       realistic (default) | fast | instant
-  --fail-after <n>    fail every prediction after n outputs
-  -h, --help          show this help
+  --cadence <c>       ${CADENCE_HELP}
+                      (default realistic)
+${SERVER_FLAG_USAGE}  -h, --help          show this help
 
-Models: ${MODEL_NAMES.join(', ')}
+Models: ${[...MODEL_NAMES, ...FILE_MODEL_NAMES].join(', ')}, and ${ECHO_MODEL} (local only)
 `
-
-/** Thrown for bad arguments; `main` prints it with a pointer to --help and exits 2. */
-class UsageError extends Error {}
-
-function nonNegativeInteger(flag: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
-  const number = /^\d+$/.test(value) ? Number(value) : NaN
-  if (!Number.isSafeInteger(number) || number > max) {
-    throw new UsageError(`${flag} must be an integer between 0 and ${max}, got "${value}"`)
-  }
-  return number
-}
 
 function parse(argv: readonly string[]) {
   let parsed
@@ -58,8 +59,8 @@ function parse(argv: readonly string[]) {
         host: { type: 'string' },
         token: { type: 'string' },
         cadence: { type: 'string' },
-        'fail-after': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        ...SERVER_FLAG_OPTIONS,
       },
     })
   } catch (error) {
@@ -73,21 +74,31 @@ function parse(argv: readonly string[]) {
   if (command !== 'serve') throw new UsageError(`unknown command "${command}"`)
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`)
   const cadence = values.cadence ?? 'realistic'
-  if (!Object.hasOwn(CADENCES, cadence)) {
-    throw new UsageError(`--cadence must be one of ${Object.keys(CADENCES).join(', ')}`)
-  }
   if (values.token === '') throw new UsageError('--token must not be empty')
-  return {
-    help: false,
+  const options = {
     port: values.port === undefined ? 5174 : nonNegativeInteger('--port', values.port, 65535),
+    streamPort:
+      values['stream-port'] === undefined
+        ? 0
+        : nonNegativeInteger('--stream-port', values['stream-port'], 65535),
     host: values.host ?? '127.0.0.1',
     token: values.token ?? LOCAL_API_TOKEN,
-    cadence: cadence as keyof typeof CADENCES,
-    fail:
-      values['fail-after'] === undefined
-        ? null
-        : { afterOutputs: nonNegativeInteger('--fail-after', values['fail-after']) },
-  } as const
+    cadence: parseCadence(cadence),
+    ...serverOptionsFromFlags(values),
+  } satisfies StartReplicateServerOptions
+  return { help: false, cadenceName: cadence, options } as const
+}
+
+/** One line naming the faults in force, or `''` when there are none. */
+function describeFaults(args: Exclude<ReturnType<typeof parse>, { help: true }>): string {
+  const { faults } = args.options
+  const parts = [
+    faults.fail ? `failing after ${faults.fail.afterOutputs} outputs` : '',
+    faults.cancel ? `canceling after ${faults.cancel.afterOutputs} outputs` : '',
+    faults.create ? 'create errors' : '',
+    faults.stream ? 'stream faults' : '',
+  ].filter(Boolean)
+  return parts.length > 0 ? `, ${parts.join(', ')}` : ''
 }
 
 /**
@@ -111,18 +122,24 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   let server
   try {
-    server = await startReplicateServer(args)
+    server = await startReplicateServer(args.options)
   } catch (error) {
+    if (error instanceof InvalidOptionsError) {
+      io.stderr.write(`react-prediction-stream: ${error.message}\nTry --help.\n`)
+      return USAGE_ERROR
+    }
     io.stderr.write(`react-prediction-stream: cannot start server: ${(error as Error).message}\n`)
     return 1
   }
   io.stdout.write(
     [
-      `Replicate-compatible server running (cadence: ${args.cadence}${args.fail ? `, failing after ${args.fail.afterOutputs} outputs` : ''})`,
+      `Replicate-compatible server running (cadence: ${args.cadenceName}${describeFaults(args)})`,
       `  Replicate API:       ${server.apiUrl}`,
+      `  Stream host:         ${server.streamUrl}`,
       `  Prediction endpoint: ${server.predictionsUrl}`,
-      `  API token:           ${args.token}${args.token === LOCAL_API_TOKEN ? ' (local only, not a secret)' : ''}`,
-      `  Models:              ${MODEL_NAMES.join(', ')}`,
+      `  API token:           ${args.options.token}${args.options.token === LOCAL_API_TOKEN ? ' (local only, not a secret)' : ''}`,
+      `  Seed:                ${server.seed}`,
+      `  Models:              ${[...MODEL_NAMES, ...FILE_MODEL_NAMES, ECHO_MODEL].join(', ')}`,
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),

@@ -4,7 +4,7 @@
  */
 import recordedOutputs from './recorded-outputs.json' with { type: 'json' }
 
-/** One recorded prediction of a text model. */
+/** One recorded prediction. */
 export interface Recording {
   /** The id Replicate gave the recorded prediction (informational only). */
   readonly id: string
@@ -12,6 +12,12 @@ export interface Recording {
   readonly model: string
   /** The version the recording ran on: 64-hex, or a deployment version such as `dp-…`. */
   readonly version: string
+  /**
+   * `'text'`: a language model whose items are token deltas to concatenate
+   * (`x-cog-array-display: concatenate`); `'files'`: an image iterator whose items are file URLs,
+   * streamed on a `/v1/files/` URL (`replicate-protocol.md` §1.2, §3.3).
+   */
+  readonly kind: 'text' | 'files'
   /** The input of the recorded prediction. */
   readonly input: Readonly<Record<string, unknown>>
   /** The recorded `output` array: one item per yielded value, verbatim (`""`, `"\n\n"`, `" word"`). */
@@ -19,26 +25,36 @@ export interface Recording {
 }
 
 /**
- * Only text models are served: their items are token deltas that `<StreamingText>` concatenates.
- * The file-iterator recordings point at `replicate.delivery` URLs, which are long gone and would
- * also need a `/v1/files/` stream (§1.2) this server does not implement.
+ * Every recording, in file order. The file models' items are `https://replicate.delivery/…` URLs
+ * that expired long ago: the server streams them as the strings Replicate sent and never fetches
+ * them.
  */
-export const TEXT_RECORDINGS: readonly Recording[] = recordedOutputs.predictions
-  .filter((prediction) => prediction.kind === 'text')
-  .map(({ id, model, version, input, output }) => ({
+export const RECORDINGS: readonly Recording[] = recordedOutputs.predictions.map(
+  ({ id, model, version, kind, input, output }) => ({
     id,
     model,
     version,
+    kind: kind === 'files' ? 'files' : 'text',
     input,
     output: output.map(String),
-  }))
+  }),
+)
 
-/** `owner/name` of every model that has a recording, in file order, without duplicates. */
+/** The text recordings: token deltas that `<StreamingText>` concatenates. */
+export const TEXT_RECORDINGS: readonly Recording[] = RECORDINGS.filter((r) => r.kind === 'text')
+
+/** The image-iterator recordings, served on `/v1/files/…` stream URLs. */
+export const FILE_RECORDINGS: readonly Recording[] = RECORDINGS.filter((r) => r.kind === 'files')
+
+/** `owner/name` of every text model that has a recording, in file order, without duplicates. */
 export const MODEL_NAMES: readonly string[] = [...new Set(TEXT_RECORDINGS.map((r) => r.model))]
 
-/** The recordings of `owner/name`, or an empty array for an unknown model. */
+/** `owner/name` of every image-iterator model that has a recording, in file order. */
+export const FILE_MODEL_NAMES: readonly string[] = [...new Set(FILE_RECORDINGS.map((r) => r.model))]
+
+/** The recordings of `owner/name` (text or files), or an empty array for an unknown model. */
 export function recordingsOfModel(model: string): readonly Recording[] {
-  return TEXT_RECORDINGS.filter((recording) => recording.model === model)
+  return RECORDINGS.filter((recording) => recording.model === model)
 }
 
 /**
@@ -52,10 +68,10 @@ export function recordingsOfVersion(version: string): readonly Recording[] {
   if (colon !== -1) {
     const model = version.slice(0, colon)
     const id = version.slice(colon + 1)
-    return TEXT_RECORDINGS.filter((r) => r.model === model && r.version === id)
+    return RECORDINGS.filter((r) => r.model === model && r.version === id)
   }
   if (version.includes('/')) return recordingsOfModel(version)
-  return TEXT_RECORDINGS.filter((recording) => recording.version === version)
+  return RECORDINGS.filter((recording) => recording.version === version)
 }
 
 /**

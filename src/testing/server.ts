@@ -1,8 +1,8 @@
 /**
- * The local Replicate-compatible server on its own `node:http` listener: for tests (port 0) and
- * the CLI.
+ * The local Replicate-compatible server on its own `node:http` listeners, one for the API and one
+ * for streams (distinct origins, as on Replicate): for tests (port 0) and the CLI.
  */
-import { createServer } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createReplicateApp, type ReplicateApp } from './app'
 import type { ReplicateServerOptions } from './options'
@@ -14,21 +14,30 @@ export interface ReplicateServer extends ReplicateApp {
   /** Replicate API base URL, `${url}/v1`: pass it as `baseUrl` to Replicate clients. */
   readonly apiUrl: string
   /**
+   * Origin of the stream listener, e.g. `'http://127.0.0.1:54322'`: another port on the same
+   * host, so `urls.stream` is a different origin from `urls.get` exactly as on Replicate
+   * (`api.replicate.com` vs `stream.replicate.com`) and a browser test exercises real CORS.
+   * Prediction stream URLs use the host name the client used for the API with this port.
+   */
+  readonly streamUrl: string
+  /**
    * `${url}` + the mounted route handler's path (default `/api/predictions`): the `endpoint` for
    * `usePredictionStream`. Empty string when `predictionsEndpoint` is `null`.
    */
   readonly predictionsUrl: string
   /**
-   * Stops timers, ends streams, closes every connection (keep-alive ones included, so test runs
-   * never hang) and stops listening. Safe to call more than once.
+   * Stops timers, ends streams, closes every connection of both listeners (keep-alive ones
+   * included, so test runs never hang) and stops listening. Safe to call more than once.
    */
   close(): Promise<void>
 }
 
 /** Options of {@link startReplicateServer}. */
 export interface StartReplicateServerOptions extends ReplicateServerOptions {
-  /** TCP port; `0` (default) picks a free ephemeral port. */
+  /** TCP port of the API; `0` (default) picks a free ephemeral port. */
   port?: number
+  /** TCP port of the stream listener; `0` (default) picks a free ephemeral port. */
+  streamPort?: number
   /** Interface to listen on. Default `'127.0.0.1'` (loopback only: the server has no real auth). */
   host?: string
 }
@@ -58,22 +67,31 @@ function urlHost(host: string): string {
 export async function startReplicateServer(
   options: StartReplicateServerOptions = {},
 ): Promise<ReplicateServer> {
-  const { port = 0, host = '127.0.0.1', ...appOptions } = options
-  const app = createReplicateApp(appOptions)
-  const server = createServer((req, res) => app.handle(req, res))
+  const { port = 0, streamPort = 0, host = '127.0.0.1', ...appOptions } = options
+  let streamListenPort = 0
+  const app = createReplicateApp({
+    ...appOptions,
+    // The host name the client used for the API (localhost stays localhost), the stream port.
+    streamOrigin:
+      appOptions.streamOrigin ??
+      ((apiOrigin) => {
+        const origin = new URL(apiOrigin)
+        origin.port = String(streamListenPort)
+        return origin.origin
+      }),
+  })
+  const apiServer = createServer((req, res) => app.handleApi(req, res))
+  const streamServer = createServer((req, res) => app.handleStream(req, res))
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
+    await listen(streamServer, streamPort, host)
+    streamListenPort = (streamServer.address() as AddressInfo).port
+    await listen(apiServer, port, host)
   } catch (error) {
-    await app.close()
+    await Promise.all([app.close(), shutDown(streamServer), shutDown(apiServer)])
     throw error
   }
-  const url = `http://${urlHost(host)}:${(server.address() as AddressInfo).port}`
+  const url = `http://${urlHost(host)}:${(apiServer.address() as AddressInfo).port}`
+  const streamUrl = `http://${urlHost(host)}:${streamListenPort}`
   const endpoint =
     appOptions.predictionsEndpoint === undefined
       ? '/api/predictions'
@@ -83,11 +101,20 @@ export async function startReplicateServer(
   return {
     url,
     apiUrl: `${url}/v1`,
+    streamUrl,
     predictionsUrl: endpoint === null ? '' : url + endpoint,
     handle: app.handle,
+    handleApi: app.handleApi,
+    handleStream: app.handleStream,
+    faults: app.faults,
     setFail: app.setFail,
+    cancel: app.cancel,
+    seed: app.seed,
     get predictions() {
       return app.predictions
+    },
+    get requests() {
+      return app.requests
     },
     get openStreams() {
       return app.openStreams
@@ -95,14 +122,35 @@ export async function startReplicateServer(
     close() {
       closing ??= (async () => {
         await app.close()
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve())
-          // Keep-alive sockets (from fetch's connection pool, or a stream a client never read to
-          // the end) would otherwise keep `close` waiting and the test process alive.
-          server.closeAllConnections()
-        })
+        await Promise.all([shutDown(apiServer), shutDown(streamServer)])
       })()
       return closing
     },
   }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+/**
+ * Stops listening and closes every connection. Keep-alive sockets (from fetch's connection pool,
+ * or a stream a client never read to the end) would otherwise keep `close` waiting and the test
+ * process alive.
+ */
+function shutDown(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!server.listening) {
+      resolve()
+      return
+    }
+    server.close(() => resolve())
+    server.closeAllConnections()
+  })
 }

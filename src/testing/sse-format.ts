@@ -4,15 +4,18 @@
  * §2.1 for why nchan is the reference.
  */
 
-/** The event types Replicate sends. `logs` exists on Replicate but this server never emits it. */
-export type StreamEventType = 'output' | 'error' | 'done'
+/**
+ * The event types Replicate sends (§2.3). `logs` is only published when the server's `streamLogs`
+ * option is on, because the Go and Python clients break on it (§2.6).
+ */
+export type StreamEventType = 'output' | 'logs' | 'error' | 'done'
 
 /** One published message of a prediction, as retained for replay. */
 export interface StreamEvent {
   event: StreamEventType
   /** `<unix seconds>:<n>` (§2.5). */
   id: string
-  /** The payload: the verbatim output item, or the JSON text of `error` / `done`. */
+  /** The payload: the verbatim output item or log text, or the JSON text of `error` / `done`. */
   data: string
 }
 

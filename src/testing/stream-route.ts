@@ -1,11 +1,17 @@
 /**
- * `GET /v1/streams/{token}`: the server-sent event stream of a prediction, behaving like
- * Replicate's nchan-based stream endpoint (`replicate-protocol.md` §2.1–2.5, §4 items 2–5).
+ * `GET /v1/streams/{token}` and `GET /v1/files/{token}`: the server-sent event stream of a
+ * prediction, behaving like Replicate's nchan-based stream endpoint (`replicate-protocol.md`
+ * §2.1–2.5, §4 items 2–5), with the stream faults of `faults.ts` applied per connection.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { PredictionStore } from './prediction-store'
-import { formatEvent, HANDSHAKE_FRAME, IDLE_TIMEOUT_FRAME, type StreamEvent } from './sse-format'
+import type { FaultState } from './fault-state'
+import type { StreamFault } from './faults'
 import { NOT_FOUND, sendMethodNotAllowed, sendProblem } from './http-responses'
+import type { PredictionStore } from './prediction-store'
+import { createRandom, deriveSeed } from './random'
+import { sendFaultBody } from './fault-responses'
+import { HANDSHAKE_FRAME } from './sse-format'
+import { StreamConnection } from './stream-connection'
 
 /** Options of the stream route. */
 export interface StreamRouteOptions {
@@ -13,15 +19,21 @@ export interface StreamRouteOptions {
   idleTimeoutMs: number
   /** End the response right after `done` (Replicate keeps it open until the idle timeout). */
   closeAfterDone: boolean
+  /** The server's seed; each connection draws from its own generator derived from it. */
+  seed: number
 }
 
 /** The stream route plus the bookkeeping `ReplicateApp` exposes (`openStreams`, `close`). */
 export interface StreamRoute {
-  handle(req: IncomingMessage, res: ServerResponse, streamToken: string): void
+  /** Serves `streamPath` (`/v1/streams/<token>` or `/v1/files/<token>`). */
+  handle(req: IncomingMessage, res: ServerResponse, streamPath: string): void
   readonly openStreams: number
   /** Ends every open stream; resolves when their responses have closed. */
   closeAll(): Promise<void>
 }
+
+/** Stream paths: text models on `/v1/streams/`, file models on `/v1/files/` (§1.2). */
+export const STREAM_PATH = /^\/v1\/(?:streams|files)\/[^/]+$/
 
 /** Headers a fetch-based client may add, which make the browser send a CORS preflight. */
 const ALLOWED_REQUEST_HEADERS = 'Last-Event-ID, Cache-Control, Accept, Authorization'
@@ -40,21 +52,75 @@ function setCorsHeaders(req: IncomingMessage, res: ServerResponse): void {
 }
 
 /** The id to resume after: the `Last-Event-ID` header, else nchan's `?last_event_id=` (§2.5). */
-function lastEventIdOf(req: IncomingMessage, url: URL): string | undefined {
+function lastEventIdOf(req: IncomingMessage): string | undefined {
   const header = req.headers['last-event-id']
-  const value =
-    (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('last_event_id')
+  const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('last_event_id')
+  const value = (Array.isArray(header) ? header[0] : header) ?? query
   return value === null || value === undefined || value === '' ? undefined : value
 }
 
 /** Creates the stream route over `store`. */
 export function createStreamRoute(
   store: PredictionStore,
+  faults: FaultState,
   options: StreamRouteOptions,
 ): StreamRoute {
   const open = new Set<ServerResponse>()
+  let connections = 0
 
-  function handle(req: IncomingMessage, res: ServerResponse, streamToken: string): void {
+  function stream(
+    req: IncomingMessage,
+    res: ServerResponse,
+    streamPath: string,
+    fault: StreamFault | undefined,
+    index: number,
+  ): void {
+    if (fault?.status !== undefined) {
+      sendFaultBody(res, fault.status, fault.body, 'Simulated stream failure')
+      return
+    }
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+    })
+    if (req.method === 'HEAD') {
+      res.end()
+      return
+    }
+    // Tokens are tiny; without this Nagle's algorithm would hold them back and bunch them up.
+    res.socket?.setNoDelay(true)
+    const connection = new StreamConnection(res, {
+      idleTimeoutMs: options.idleTimeoutMs,
+      closeAfterDone: options.closeAfterDone,
+      ...(fault?.dropAfter ? { dropAfter: fault.dropAfter, dropMode: fault.dropMode } : {}),
+      ...(fault?.stallAfter ? { stallAfter: fault.stallAfter } : {}),
+      ...(fault?.splitWrites
+        ? {
+            splitWrites: {
+              ...fault.splitWrites,
+              random: createRandom(deriveSeed(options.seed, 'connection', index)),
+            },
+          }
+        : {}),
+    })
+    // Events are published from timers, never during this synchronous step, so the replay is
+    // queued before any live event can arrive.
+    const subscription = store.subscribe(
+      streamPath,
+      lastEventIdOf(req),
+      (event) => connection.sendEvent(event),
+      fault?.resumeOverlap ?? 0,
+    )
+    if (!subscription) {
+      res.end() // the prediction store was closed meanwhile
+      return
+    }
+    res.on('close', () => subscription.unsubscribe())
+    connection.sendComment(HANDSHAKE_FRAME)
+    for (const event of subscription.replay) connection.sendEvent(event)
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse, streamPath: string): void {
     setCorsHeaders(req, res)
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
@@ -69,62 +135,24 @@ export function createStreamRoute(
       sendMethodNotAllowed(req, res, 'GET, HEAD, OPTIONS')
       return
     }
-    const url = new URL(req.url ?? '/', 'http://localhost')
-    let idleTimer: NodeJS.Timeout | undefined
-    let ended = false
-
-    const end = (): void => {
-      if (ended) return
-      ended = true
-      clearTimeout(idleTimer)
-      subscription?.unsubscribe()
-      res.end()
-    }
-    // nchan resets the subscriber timer on every message, so this is an *idle* timeout (§2.5):
-    // a client that ignores `done` gets the 408 frame once the stream has been quiet long enough.
-    const write = (chunk: string): void => {
-      if (ended) return
-      res.write(chunk)
-      clearTimeout(idleTimer)
-      idleTimer = setTimeout(() => {
-        res.write(IDLE_TIMEOUT_FRAME)
-        end()
-      }, options.idleTimeoutMs)
-    }
-    const send = (event: StreamEvent): void => {
-      write(formatEvent(event))
-      if (event.event === 'done' && options.closeAfterDone) end()
-    }
-
-    // Look the token up (subscribing) before any header is written, so an unknown token still
-    // gets a plain 404. Events are published from timers, never during this synchronous handler,
-    // so the replay below is written before any live event can arrive.
-    const subscription = store.subscribe(streamToken, lastEventIdOf(req, url), send)
-    if (!subscription) {
+    // An unknown token gets a plain 404 and uses up no fault.
+    if (!store.hasStream(streamPath)) {
       sendProblem(res, NOT_FOUND)
       return
     }
-
+    const fault = faults.takeStream()
+    const index = connections++
     open.add(res)
+    let delay: NodeJS.Timeout | undefined
     res.on('close', () => {
-      // The client went away (or we ended): stop listening so openStreams reflects reality.
-      ended = true
-      clearTimeout(idleTimer)
-      subscription.unsubscribe()
+      // The client went away (or we ended): forget it so openStreams reflects reality.
+      clearTimeout(delay)
       open.delete(res)
     })
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache',
-    })
-    if (req.method === 'HEAD') {
-      end()
-      return
-    }
-    // Tokens are tiny; without this Nagle's algorithm would hold them back and bunch them up.
-    res.socket?.setNoDelay(true)
-    write(HANDSHAKE_FRAME)
-    for (const event of subscription.replay) send(event)
+    if (fault?.firstByteDelayMs) {
+      // Nothing at all (not even the status line) until the delay is over.
+      delay = setTimeout(() => stream(req, res, streamPath, fault, index), fault.firstByteDelayMs)
+    } else stream(req, res, streamPath, fault, index)
   }
 
   async function closeAll(): Promise<void> {

@@ -68,6 +68,8 @@ describe('create', () => {
     const id = body.id as string
     expect(id).toMatch(/^[a-z0-9]{26}$/)
     const host = new URL(server.url).host
+    const streamHost = new URL(server.streamUrl).host
+    expect(streamHost).not.toBe(host)
     expect(body).toEqual({
       id,
       model: LLAMA_3,
@@ -84,7 +86,7 @@ describe('create', () => {
         get: `http://${host}/v1/predictions/${id}`,
         cancel: `http://${host}/v1/predictions/${id}/cancel`,
         web: `https://replicate.com/p/${id}`,
-        stream: expect.stringMatching(new RegExp(`^http://${host}/v1/streams/[a-z2-7]{52}$`)),
+        stream: expect.stringMatching(new RegExp(`^http://${streamHost}/v1/streams/[a-z2-7]{52}$`)),
       },
     })
   })
@@ -105,11 +107,15 @@ describe('create', () => {
         },
       )
       req.on('error', reject)
-      req.end(JSON.stringify({ input: {} }))
+      req.end(JSON.stringify({ input: { prompt: HAIKU } }))
     })
     const prediction = JSON.parse(body) as { id: string; urls: Record<string, string> }
     expect(prediction.urls.get).toBe(`http://localhost:6006/v1/predictions/${prediction.id}`)
-    expect(prediction.urls.stream).toMatch(/^http:\/\/localhost:6006\/v1\/streams\//)
+    // The stream host keeps the host name the client used, on the stream listener's port.
+    const streamPort = new URL(server.streamUrl).port
+    expect(prediction.urls.stream).toMatch(
+      new RegExp(`^http://localhost:${streamPort}/v1/streams/[a-z2-7]{52}$`),
+    )
   })
 
   it('creates by version in all three forms, and echoes webhook fields', async () => {
@@ -249,8 +255,8 @@ describe('create', () => {
   it('answers 404 for an unknown model, route or prediction', async () => {
     const server = await start()
     for (const [method, path] of [
-      ['POST', '/models/jack000/glid-3-xl/predictions'],
       ['POST', '/models/nobody/nothing/predictions'],
+      ['POST', '/deployments/nobody/nothing/predictions'],
       ['GET', '/predictions/doesnotexist00000000000000'],
       ['POST', '/predictions/doesnotexist00000000000000/cancel'],
       ['GET', '/nothing-here'],

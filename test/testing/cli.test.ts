@@ -33,6 +33,13 @@ describe('cli main', () => {
     [['serve', '--cadence', 'slow'], /--cadence must be one of realistic, fast, instant/],
     [['serve', '--fail-after', '-1'], /fail-after/],
     [['serve', 'extra'], /unexpected argument "extra"/],
+    [['serve', '--cadence', 'tps:0'], /--cadence must be one of/],
+    [['serve', '--create-error', 'soon'], /--create-error must look like 429 or 429x2/],
+    [['serve', '--create-error', '200'], /--create-error must be an HTTP error status/],
+    [['serve', '--stream-status', '302'], /--stream-status must be an HTTP error status/],
+    [['serve', '--drop-mode', 'close'], /--drop-mode must be eof or reset/],
+    [['serve', '--split-writes', '3-1'], /--split-writes must look like 1-8/],
+    [['serve', '--idle-timeout', '0'], /--idle-timeout must be > 0/],
     [['start'], /unknown command "start"/],
     [[], /missing command/],
   ])('rejects %j on stderr with exit code 2', async (argv, message) => {
@@ -75,6 +82,53 @@ describe('cli main', () => {
     controller.abort()
     expect(await exit).toBe(0)
     await expect(fetch(`${apiUrl}/predictions`)).rejects.toThrow()
+  })
+
+  it('injects faults from flags, deterministically under --seed', async () => {
+    const controller = new AbortController()
+    const { out, io: streams } = io(controller.signal)
+    const exit = main(
+      [
+        'serve',
+        '--port',
+        '0',
+        '--cadence',
+        'instant',
+        '--seed',
+        '5',
+        '--create-error',
+        '429x1',
+        '--retry-after',
+        '2',
+        '--drop-after-events',
+        '1',
+        '--stream-fault-times',
+        '1',
+      ],
+      streams,
+    )
+    await vi.waitFor(() => expect(out.stdout).toContain('Press Ctrl+C'))
+    expect(out.stdout).toContain('create errors, stream faults')
+    expect(out.stdout).toMatch(/Seed: +5\n/)
+    const apiUrl = /Replicate API: +(\S+)\n/.exec(out.stdout)![1]!
+    const streamHost = /Stream host: +(\S+)\n/.exec(out.stdout)![1]!
+    expect(streamHost).not.toBe(apiUrl.replace(/\/v1$/, ''))
+    const create = () =>
+      fetch(`${apiUrl}/models/local/echo/predictions`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${LOCAL_API_TOKEN}` },
+        body: JSON.stringify({ input: { prompt: 'a b c' } }),
+      })
+    const throttled = await create()
+    expect([throttled.status, throttled.headers.get('retry-after')]).toEqual([429, '2'])
+    const created = await create()
+    expect(created.status).toBe(201)
+    const { urls } = (await created.json()) as { urls: { stream: string } }
+    expect(urls.stream.startsWith(`${streamHost}/v1/streams/`)).toBe(true)
+    const cut = await (await fetch(urls.stream)).text()
+    expect(cut).toMatch(/^: hi\n\nevent: output\nid: \d+:0\ndata: a\n\n$/)
+    controller.abort()
+    expect(await exit).toBe(0)
   })
 
   it('exits 1 when the port is taken', async () => {

@@ -2,6 +2,7 @@
  * Helpers for the local-server tests: create predictions over HTTP, read raw stream bytes, parse
  * events with eventsource-parser (the WHATWG parser the library itself uses).
  */
+import { connect } from 'node:net'
 import { afterEach } from 'vitest'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import type { Prediction } from '../../src/core/prediction'
@@ -110,3 +111,100 @@ export function serverStarter(): (options?: ReplicateServerOptions) => Promise<R
     return server
   }
 }
+
+/** What a raw HTTP/1.1 exchange over `node:net` saw. */
+export interface RawExchange {
+  /** `HTTP/1.1 200 OK`. */
+  statusLine: string
+  /** Response headers, names lower-cased. */
+  headers: Record<string, string>
+  /** Every byte received, head included, exactly as it came off the socket. */
+  wire: Buffer
+  /** The body with chunked framing removed. */
+  body: Buffer
+  /** The body as the server wrote it: one entry per HTTP chunk, i.e. per server-side write. */
+  chunks: Buffer[]
+  /** The chunked terminator `0\r\n\r\n` arrived: the server ended the body cleanly. */
+  complete: boolean
+  /** How the exchange ended: socket EOF, a reset/error, or we stopped reading. */
+  ended: 'eof' | 'error' | 'stopped'
+}
+
+/** Splits a (possibly partial) chunked body into its chunks. */
+function dechunk(raw: Buffer): { chunks: Buffer[]; complete: boolean } {
+  const chunks: Buffer[] = []
+  let offset = 0
+  for (;;) {
+    const lineEnd = raw.indexOf('\r\n', offset)
+    if (lineEnd === -1) return { chunks, complete: false }
+    const size = parseInt(raw.subarray(offset, lineEnd).toString(), 16)
+    if (size === 0) return { chunks, complete: raw.indexOf('\r\n', lineEnd + 2) !== -1 }
+    const start = lineEnd + 2
+    // A chunk cut short by a drop keeps the bytes that did arrive.
+    chunks.push(raw.subarray(start, Math.min(start + size, raw.length)))
+    if (start + size + 2 > raw.length) return { chunks, complete: false }
+    offset = start + size + 2
+  }
+}
+
+function parseExchange(wire: Buffer, ended: RawExchange['ended']): RawExchange {
+  const headEnd = wire.indexOf('\r\n\r\n')
+  const head =
+    headEnd === -1 ? wire.toString('latin1') : wire.subarray(0, headEnd).toString('latin1')
+  const [statusLine = '', ...lines] = head.split('\r\n')
+  const headers: Record<string, string> = {}
+  for (const line of lines) {
+    const colon = line.indexOf(':')
+    if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim()
+  }
+  const rawBody = headEnd === -1 ? Buffer.alloc(0) : wire.subarray(headEnd + 4)
+  const { chunks, complete } =
+    headEnd === -1
+      ? { chunks: [], complete: false }
+      : headers['transfer-encoding'] === 'chunked'
+        ? dechunk(rawBody)
+        : { chunks: [rawBody], complete: true }
+  return { statusLine, headers, wire, body: Buffer.concat(chunks), chunks, complete, ended }
+}
+
+/**
+ * Sends `GET url` over a plain TCP socket and records every byte, so tests see the wire itself:
+ * status line, headers, chunk boundaries, a body cut mid-character, a reset. Resolves when the
+ * socket ends or fails, or when `stop(exchange)` returns true (then the socket is destroyed).
+ */
+export function rawGet(
+  url: string,
+  headers: Record<string, string> = {},
+  stop: (exchange: RawExchange) => boolean = () => false,
+): Promise<RawExchange> {
+  const { hostname, port, pathname, search } = new URL(url)
+  return new Promise((resolve) => {
+    const received: Buffer[] = []
+    let settled = false
+    const finish = (ended: RawExchange['ended']) => {
+      if (settled) return
+      settled = true
+      resolve(parseExchange(Buffer.concat(received), ended))
+    }
+    const socket = connect(Number(port), hostname, () => {
+      const lines = [`GET ${pathname}${search} HTTP/1.1`, `Host: ${hostname}:${port}`]
+      for (const [name, value] of Object.entries({ Accept: 'text/event-stream', ...headers })) {
+        lines.push(`${name}: ${value}`)
+      }
+      socket.write(`${lines.join('\r\n')}\r\nConnection: close\r\n\r\n`)
+    })
+    socket.on('data', (data: Buffer) => {
+      received.push(data)
+      if (stop(parseExchange(Buffer.concat(received), 'stopped'))) {
+        socket.destroy()
+        finish('stopped')
+      }
+    })
+    socket.on('end', () => finish('eof'))
+    socket.on('error', () => finish('error'))
+    socket.on('close', () => finish('eof'))
+  })
+}
+
+/** Bytes of `text` in UTF-8. */
+export const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8')

@@ -53,7 +53,9 @@ describe('the mounted route handler (predictionsEndpoint)', () => {
     })
     expect(created.response.status).toBe(201)
     expect(created.body).toMatchObject({ model: LLAMA_3, status: 'starting' })
-    expect(created.body.urls.stream).toMatch(new RegExp(`^${server.url}/v1/streams/[a-z2-7]{52}$`))
+    expect(created.body.urls.stream).toMatch(
+      new RegExp(`^${server.streamUrl}/v1/streams/[a-z2-7]{52}$`),
+    )
 
     // The stream URL is a capability URL: the browser fetches it directly, without a token.
     const { text } = await readStream(created.body.urls.stream!, (t) => t.includes('event: output'))
@@ -111,7 +113,7 @@ describe('the mounted route handler (predictionsEndpoint)', () => {
   it('mounts at a custom path, or not at all', async () => {
     const custom = await start({ predictionsEndpoint: '/replicate' })
     expect(custom.predictionsUrl).toBe(`${custom.url}/replicate`)
-    const created = await create(custom.predictionsUrl, { model: LLAMA_3, input: {} })
+    const created = await create(custom.predictionsUrl, { model: LLAMA_3, input: { prompt: 'x' } })
     expect(created.response.status).toBe(201)
     expect((await fetch(`${custom.url}/api/predictions`, { method: 'POST' })).status).toBe(404)
 
@@ -145,7 +147,11 @@ describe('handle() as Connect middleware', () => {
     expect(await (await fetch(`${origin}/api/predictions-other`)).text()).toBe('next middleware')
     expect((await fetch(`${origin}/v1/predictions`)).status).toBe(401)
 
-    const created = await create(`${origin}/api/predictions`, { model: LLAMA_3, input: {} })
+    const created = await create(`${origin}/api/predictions`, {
+      model: LLAMA_3,
+      input: { prompt: HAIKU },
+    })
+    // Mounted, the app owns one port: streams stay same-origin.
     expect(created.body.urls.stream!.startsWith(`${origin}/v1/streams/`)).toBe(true)
     const { text } = await readStream(created.body.urls.stream!, untilDone)
     expect(text).toMatch(/data: \{\}\n\n$/)

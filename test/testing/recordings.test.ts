@@ -17,7 +17,7 @@ describe('recordings', () => {
     ])
     expect(TEXT_RECORDINGS).toHaveLength(6)
     expect(recordingsOfModel('meta/meta-llama-3-8b-instruct')).toHaveLength(4)
-    expect(recordingsOfModel('jack000/glid-3-xl')).toEqual([])
+    expect(recordingsOfModel('nobody/nothing')).toEqual([])
   })
 
   it('keeps items verbatim', () => {

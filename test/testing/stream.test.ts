@@ -122,7 +122,7 @@ describe('replay and resumption', () => {
 
   it('answers 404 for an unknown stream token', async () => {
     const server = await start()
-    const response = await fetch(`${server.apiUrl}/streams/${'a'.repeat(52)}`)
+    const response = await fetch(`${server.streamUrl}/v1/streams/${'a'.repeat(52)}`)
     expect(response.status).toBe(404)
     expect(response.headers.get('content-type')).toBe('application/problem+json')
   })

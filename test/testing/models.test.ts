@@ -1,0 +1,49 @@
+/**
+ * The served models: every recorded input validates against its model's schema, versions resolve
+ * in the three forms, and `local/echo` yields what it is given.
+ */
+import { describe, expect, it } from 'vitest'
+import { ECHO_MODEL, FILE_MODEL_NAMES, MODEL_NAMES, SERVED_MODELS } from '../../src/testing'
+import { validateInput } from '../../src/testing/input-validation'
+import { findModel, findVersion, runModel, splitIntoTokens } from '../../src/testing/models'
+import { FILE_RECORDINGS, RECORDINGS } from '../../src/testing/recordings'
+
+describe('served models', () => {
+  it('serves every recording (3 text models, 5 image iterators) and local/echo', () => {
+    expect(SERVED_MODELS.map((m) => [m.name, m.kind, m.localOnly])).toEqual([
+      ...FILE_MODEL_NAMES.map((name) => [name, 'files', false]),
+      ...MODEL_NAMES.map((name) => [name, 'text', false]),
+      [ECHO_MODEL, 'text', true],
+    ])
+    expect(FILE_RECORDINGS).toHaveLength(5)
+  })
+
+  it.each(RECORDINGS.map((r) => [r.model, r.id, r] as const))(
+    '%s: the recorded input of %s validates',
+    (model, _id, recording) => {
+      expect(validateInput(findModel(model)!.inputSchema, recording.input)).toEqual([])
+    },
+  )
+
+  it('resolves versions in the three forms', () => {
+    const [recording] = FILE_RECORDINGS
+    const model = findModel(recording!.model)
+    expect(findVersion(recording!.version)).toEqual({ model, version: recording!.version })
+    expect(findVersion(`${recording!.model}:${recording!.version}`)).toEqual({
+      model,
+      version: recording!.version,
+    })
+    expect(findVersion(recording!.model)).toEqual({ model, version: recording!.version })
+    expect(findVersion(`${recording!.model}:${'0'.repeat(64)}`)).toBeUndefined()
+  })
+
+  it('local/echo splits before whitespace so items concatenate back, or yields `outputs`', () => {
+    expect(splitIntoTokens('café 😀  naïve\n')).toEqual(['café', ' 😀', '  naïve', '\n'])
+    const echo = findModel(ECHO_MODEL)!
+    expect(runModel(echo, undefined, { prompt: 'a b' }).outputs).toEqual(['a', ' b'])
+    expect(runModel(echo, undefined, { prompt: 'x', outputs: ['', '\r'] }).outputs).toEqual([
+      '',
+      '\r',
+    ])
+  })
+})
