@@ -9,6 +9,7 @@ export type { SharedPredictionStreamOptions } from './shared-streams'
 export { throttleSubscribe } from './throttle'
 export type { SnapshotSource, UpdateInterval } from './throttle'
 export { watchPredictionStream } from './watch'
+export type { ResumeOptions, ResumeStorage, StoredPrediction } from './resume-store'
 export type { PredictionStreamCallbacks } from './watch'
 export {
   ApiError,
@@ -24,6 +25,7 @@ export type { Prediction, PredictionStatus, PredictionUrls } from './prediction'
 export type {
   ConnectionState,
   Listener,
+  PredictionStreamMetrics,
   PredictionStreamOptions,
   PredictionStreamSnapshot,
   RetryOptions,

@@ -1,21 +1,14 @@
-import { cancelPrediction, createPrediction, getPrediction, type EndpointClient } from './api'
-import { ConnectionError, InvalidOptionsError, PredictionStreamError } from './errors'
-import { isTerminalStatus, type Prediction } from './prediction'
-import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './retry'
-import { openEventStream } from './sse'
-import { initialSnapshot, reduce, type Action, type StreamEvent } from './state'
+import type { EndpointClient } from './api'
+import { InvalidOptionsError } from './errors'
+import { isTerminalStatus } from './prediction'
+import { PredictionRun } from './prediction-run'
+import { ResumeStore } from './resume-store'
+import { defaultRetryPolicy, type RetryPolicy } from './retry'
+import { initialSnapshot, reduce, type Action } from './state'
 import type { Listener, PredictionStreamOptions, PredictionStreamSnapshot, Timers } from './types'
 
-/** The per-`start()` handle: aborting it silences every callback that run still has in flight. */
-interface Run {
-  controller: AbortController
-  /** Event ids already applied: a reconnect without a known id replays from the start. */
-  seenIds: Set<string>
-  /** A valid server `retry:` (ms), used as the floor of the backoff. */
-  serverRetryMs: number
-  cancelRequested: boolean
-  timer: unknown
-}
+/** How often, at most, a changed last event ID is written to the resume store (ms). */
+const RESUME_WRITE_INTERVAL_MS = 1000
 
 /**
  * The lifecycle of one prediction at a time, framework-free: create it through your endpoint,
@@ -39,13 +32,18 @@ interface Run {
 export class PredictionStream {
   #state: PredictionStreamSnapshot = initialSnapshot
   #listeners = new Set<Listener>()
-  #run: Run | null = null
+  #run: PredictionRun | null = null
   #users = 0
   #releaseTimer: unknown = undefined
+  #resumeWrittenAt = -Infinity
   readonly #client: EndpointClient
   readonly #target: { model: string } | { version: string } | undefined
   readonly #retry: RetryPolicy
   readonly #timers: Timers
+  readonly #now: () => number
+  readonly #stallTimeoutMs: number
+  readonly #pollIntervalMs: readonly [number, number]
+  readonly #resume: ResumeStore | undefined
 
   constructor(options: PredictionStreamOptions) {
     validateOptions(options)
@@ -66,6 +64,10 @@ export class PredictionStream {
       setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
       clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
     }
+    this.#now = options.now ?? Date.now
+    this.#stallTimeoutMs = options.stallTimeoutMs ?? 45_000
+    this.#pollIntervalMs = [options.pollIntervalMs ?? 500, options.maxPollIntervalMs ?? 5000]
+    this.#resume = options.resume ? new ResumeStore(options.resume) : undefined
   }
 
   /** Calls `listener` after every snapshot change. Returns the function that unsubscribes. */
@@ -83,7 +85,8 @@ export class PredictionStream {
   getInitialSnapshot = (): PredictionStreamSnapshot => initialSnapshot
 
   /**
-   * Creates a prediction with `input` (exactly one `POST` per call) and streams it. A stream
+   * Creates a prediction with `input` (exactly one `POST` per call, retried only on 429 and on
+   * 503 with `Retry-After`, when the server certainly created nothing) and follows it. A stream
    * already running is disconnected first (not canceled: it keeps running on the server).
    *
    * Never rejects for anything the network or server does: those failures land in the
@@ -99,46 +102,33 @@ export class PredictionStream {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       throw new InvalidOptionsError('start(input) needs an input object, e.g. { prompt: "…" }')
     }
-    this.#stopRun()
-    const run = this.#newRun()
-    this.#dispatch({ type: 'start-requested' })
-    let prediction: Prediction
-    try {
-      prediction = await createPrediction(this.#client, { ...target, input }, run.controller.signal)
-    } catch (error) {
-      if (this.#isCurrent(run)) this.#fail(run, error, 'failed')
-      return
-    }
-    if (!this.#isCurrent(run)) return
-    this.#dispatch({ type: 'prediction-received', prediction })
-    // cancel() during the create: the prediction exists now and is billing, so cancel it.
-    if (run.cancelRequested) return this.#cancelOnServer(run, prediction.id)
-    await this.#follow(run, prediction)
+    await this.#begin().create({ ...target, input })
   }
 
   /**
    * Follows a prediction that already exists (created elsewhere, or by another tab): reads it
    * with `GET {endpoint}/{id}`, then streams it from its first event. Nothing is created.
-   * Like {@link start}, it never rejects; a prediction that is already terminal ends at once
-   * with its full output.
+   * Like {@link start}, it never rejects for network or server failures; a prediction that is
+   * already terminal ends at once with its full output.
    */
   attach = async (predictionId: string): Promise<void> => {
     if (typeof predictionId !== 'string' || predictionId === '') {
       throw new InvalidOptionsError('attach() needs a prediction id')
     }
-    this.#stopRun()
-    const run = this.#newRun()
-    this.#dispatch({ type: 'start-requested' })
-    let prediction: Prediction
-    try {
-      prediction = await getPrediction(this.#client, predictionId, run.controller.signal)
-    } catch (error) {
-      if (this.#isCurrent(run)) this.#fail(run, error, 'failed')
-      return
-    }
-    if (!this.#isCurrent(run)) return
-    this.#dispatch({ type: 'prediction-received', prediction })
-    await this.#follow(run, prediction)
+    await this.#begin().attach(predictionId)
+  }
+
+  /**
+   * With the `resume` option: re-attaches to the prediction remembered under its key, if any,
+   * instead of creating a new one (after a page reload, say). Replays it from its first event,
+   * because the text shown before the reload is gone with the page. Resolves `true` when there
+   * was one to resume. Does nothing while a run is active.
+   */
+  resume = async (): Promise<boolean> => {
+    const stored = this.#resume?.read()
+    if (!stored || this.#run?.active) return false
+    await this.attach(stored.id)
+    return true
   }
 
   /**
@@ -171,11 +161,8 @@ export class PredictionStream {
    * Called while the create is still in flight, it cancels as soon as the prediction exists.
    */
   cancel = async (): Promise<void> => {
-    const run = this.#run
-    if (!run || isTerminalStatus(this.#state.status)) return
-    run.cancelRequested = true
-    const id = this.#state.prediction?.id
-    if (id) await this.#cancelOnServer(run, id)
+    if (!this.#run || isTerminalStatus(this.#state.status)) return
+    await this.#run.cancel()
   }
 
   /**
@@ -184,180 +171,67 @@ export class PredictionStream {
    * its status and text.
    */
   disconnect = (): void => {
-    if (!this.#run) return
-    this.#stopRun()
+    const run = this.#run
+    if (!run) return
+    run.stop()
+    this.#run = null
     this.#dispatch({ type: 'connection-changed', connection: 'closed' })
   }
 
-  #newRun(): Run {
-    const run: Run = {
-      controller: new AbortController(),
-      seenIds: new Set(),
-      serverRetryMs: 0,
-      cancelRequested: false,
-      timer: undefined,
-    }
+  /** Timers and listeners still held by this stream: 0 when nothing is scheduled (for tests). */
+  get pendingTimers(): number {
+    return (this.#run?.pending ?? 0) + (this.#releaseTimer === undefined ? 0 : 1)
+  }
+
+  #begin(): PredictionRun {
+    this.#run?.stop()
+    const run: PredictionRun = new PredictionRun({
+      client: this.#client,
+      retry: this.#retry,
+      timers: this.#timers,
+      now: this.#now,
+      stallTimeoutMs: this.#stallTimeoutMs,
+      pollIntervalMs: this.#pollIntervalMs,
+      // Only the current run may change the state: an old run's late answers are ignored.
+      dispatch: (action) => {
+        if (this.#run === run) this.#dispatch(action)
+      },
+      getState: () => this.#state,
+    })
     this.#run = run
+    this.#dispatch({ type: 'start-requested', at: this.#now() })
     return run
   }
 
-  #stopRun(): void {
-    const run = this.#run
-    if (!run) return
-    this.#run = null
-    run.controller.abort()
-    if (run.timer !== undefined) this.#timers.clearTimeout(run.timer)
-  }
-
-  #isCurrent(run: Run): boolean {
-    return this.#run === run && !run.controller.signal.aborted
-  }
-
-  async #follow(run: Run, prediction: Prediction): Promise<void> {
-    const url = prediction.urls.stream
-    if (isTerminalStatus(prediction.status)) return this.#close(run)
-    if (!url) {
-      return this.#fail(
-        run,
-        new ConnectionError('The prediction has no urls.stream: its model cannot stream', {
-          retryable: false,
-        }),
-      )
-    }
-    let failures = 0
-    for (;;) {
-      let failure: unknown
-      try {
-        await openEventStream({
-          url,
-          fetch: this.#client.fetch,
-          lastEventId: this.#state.lastEventId,
-          signal: run.controller.signal,
-          onOpen: () => {
-            if (this.#isCurrent(run))
-              this.#dispatch({ type: 'connection-changed', connection: 'open' })
-          },
-          onEvent: (event) => this.#receive(run, event),
-          onRetry: (ms) => {
-            run.serverRetryMs = ms
-          },
-        })
-      } catch (error) {
-        failure = error
-      }
-      if (!this.#isCurrent(run)) return
-      if (isTerminalStatus(this.#state.status)) return this.#close(run)
-      // Events flowed since the last failure: the budget is for consecutive failures.
-      if (this.#state.attempt === 0) failures = 0
-      // A stream that ends without `done` is never success (replicate-javascript#367):
-      // resume it with Last-Event-ID.
-      const error =
-        failure ?? new ConnectionError('The stream ended before done', { retryable: true })
-      const retryable = error instanceof ConnectionError && error.retryable
-      if (!retryable || failures >= this.#retry.maxAttempts) return this.#reconcile(run, error)
-      const delay = backoffDelay(
-        failures,
-        this.#retry,
-        Math.max(
-          run.serverRetryMs,
-          error instanceof ConnectionError ? (error.retryAfterMs ?? 0) : 0,
-        ),
-      )
-      failures += 1
-      this.#dispatch({ type: 'connection-changed', connection: 'reconnecting', attempt: failures })
-      await new Promise<void>((resolve) => {
-        run.timer = this.#timers.setTimeout(() => {
-          run.timer = undefined
-          resolve()
-        }, delay)
-      })
-      if (!this.#isCurrent(run)) return
-      this.#dispatch({ type: 'connection-changed', connection: 'connecting' })
-    }
-  }
-
-  #receive(
-    run: Run,
-    message: { event?: string | undefined; id?: string | undefined; data: string },
-  ): void {
-    if (!this.#isCurrent(run)) return
-    // eventsource-parser leaves `id` undefined when the event had no id line, and '' for `id:`.
-    // An id with NUL is ignored (WHATWG §9.2.6).
-    const id = message.id !== undefined && !message.id.includes('\0') ? message.id : undefined
-    if (id) {
-      // The server replays from the first event when it does not know our Last-Event-ID:
-      // an event already applied must not be applied twice (replicate-protocol E-4).
-      if (run.seenIds.has(id)) return
-      run.seenIds.add(id)
-    }
-    const event: StreamEvent = { event: message.event, id, data: message.data }
-    this.#dispatch({ type: 'event-received', event })
-    if (isTerminalStatus(this.#state.status)) {
-      // `done` does not close Replicate's stream (its idle timeout does): close it ourselves.
-      this.#close(run)
-    }
-  }
-
-  /**
-   * The stream cannot be (re)opened: read the prediction itself, so a prediction that finished
-   * while we were cut off still ends with its full output.
-   */
-  async #reconcile(run: Run, streamError: unknown): Promise<void> {
-    const id = this.#state.prediction?.id
-    if (id) {
-      try {
-        const prediction = await getPrediction(this.#client, id, run.controller.signal)
-        if (!this.#isCurrent(run)) return
-        this.#dispatch({ type: 'prediction-received', prediction })
-        if (isTerminalStatus(prediction.status)) return this.#close(run)
-      } catch {
-        // The stream error below says more than a failed reconcile would.
-      }
-    }
-    if (this.#isCurrent(run)) this.#fail(run, streamError)
-  }
-
-  async #cancelOnServer(run: Run, id: string): Promise<void> {
-    // Stop streaming first, so no event arriving during the cancel request is applied.
-    run.controller.abort()
-    if (run.timer !== undefined) this.#timers.clearTimeout(run.timer)
-    try {
-      const prediction = await cancelPrediction(this.#client, id)
-      if (this.#run !== run) return
-      this.#dispatch({ type: 'prediction-received', prediction })
-      this.#dispatch({ type: 'connection-changed', connection: 'closed' })
-    } catch (error) {
-      if (this.#run === run) {
-        this.#dispatch({ type: 'error-raised', error: toStreamError(error) })
-        this.#dispatch({ type: 'connection-changed', connection: 'closed' })
-      }
-    }
-  }
-
-  #fail(run: Run, error: unknown, status?: 'failed'): void {
-    this.#dispatch({ type: 'error-raised', error: toStreamError(error), status })
-    this.#close(run)
-  }
-
-  #close(run: Run): void {
-    run.controller.abort()
-    this.#dispatch({ type: 'connection-changed', connection: 'closed', attempt: 0 })
-  }
-
   #dispatch(action: Action): void {
-    const next = reduce(this.#state, action)
-    if (next === this.#state) return
+    const previous = this.#state
+    const next = reduce(previous, action)
+    if (next === previous) return
     this.#state = next
+    this.#remember(previous, next)
     for (const listener of [...this.#listeners]) listener()
   }
-}
 
-function toStreamError(error: unknown): PredictionStreamError {
-  if (error instanceof PredictionStreamError) return error
-  return new ConnectionError(error instanceof Error ? error.message : String(error), {
-    retryable: false,
-    cause: error,
-  })
+  /** Keeps the resume store in step: written on create, throttled on new ids, cleared at the end. */
+  #remember(previous: PredictionStreamSnapshot, next: PredictionStreamSnapshot): void {
+    const store = this.#resume
+    const prediction = next.prediction
+    if (!store || !prediction) return
+    if (isTerminalStatus(next.status)) {
+      if (!isTerminalStatus(previous.status)) store.clear()
+      return
+    }
+    const now = this.#now()
+    const fresh = previous.prediction?.id !== prediction.id
+    if (
+      fresh ||
+      (next.lastEventId !== previous.lastEventId &&
+        now - this.#resumeWrittenAt >= RESUME_WRITE_INTERVAL_MS)
+    ) {
+      this.#resumeWrittenAt = now
+      store.write({ id: prediction.id, urls: prediction.urls, lastEventId: next.lastEventId })
+    }
+  }
 }
 
 function validateOptions(options: PredictionStreamOptions): void {

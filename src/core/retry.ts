@@ -7,6 +7,7 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxAttempts: 5,
   baseDelayMs: 500,
   maxDelayMs: 10_000,
+  maxElapsedMs: 60_000,
 }
 
 /**

@@ -16,6 +16,8 @@ export interface EventStreamRequest {
   onEvent: (event: EventSourceMessage) => void
   /** A valid `retry:` field (ms). */
   onRetry?: (ms: number) => void
+  /** Bytes arrived (comments included): the connection is alive. */
+  onBytes?: () => void
 }
 
 /**
@@ -156,6 +158,7 @@ async function pump(response: Response, request: EventStreamRequest): Promise<vo
     for (;;) {
       const { done, value } = await reader.read()
       if (done || request.signal.aborted) break
+      request.onBytes?.()
       const text = decoder.decode(value, { stream: true })
       if (text) last = text
       parser.feed(text)

@@ -1,6 +1,6 @@
 import { PredictionFailedError, type PredictionStreamError } from './errors'
 import { isTerminalStatus, type Prediction } from './prediction'
-import type { ConnectionState, PredictionStreamSnapshot } from './types'
+import type { ConnectionState, PredictionStreamMetrics, PredictionStreamSnapshot } from './types'
 
 /** One dispatched server-sent event, as the parser hands it over. */
 export interface StreamEvent {
@@ -11,11 +11,27 @@ export interface StreamEvent {
 
 /** Everything that can happen to a stream. Pure data, applied by {@link reduce}. */
 export type Action =
-  | { type: 'start-requested' }
-  | { type: 'prediction-received'; prediction: Prediction }
-  | { type: 'connection-changed'; connection: ConnectionState; attempt?: number }
-  | { type: 'event-received'; event: StreamEvent }
-  | { type: 'error-raised'; error: PredictionStreamError; status?: 'failed' }
+  | { type: 'start-requested'; at: number }
+  | { type: 'prediction-received'; prediction: Prediction; at: number }
+  | {
+      type: 'connection-changed'
+      connection: ConnectionState
+      attempt?: number
+      transport?: 'stream' | 'polling'
+    }
+  | { type: 'event-received'; event: StreamEvent; at: number }
+  | { type: 'error-raised'; error: PredictionStreamError; status?: 'failed'; at: number }
+
+const noMetrics: PredictionStreamMetrics = Object.freeze({
+  startedAt: null,
+  firstOutputAt: null,
+  lastOutputAt: null,
+  completedAt: null,
+  timeToFirstOutputMs: null,
+  outputEventsPerSecond: null,
+  outputEvents: 0,
+  reconnects: 0,
+})
 
 export const initialSnapshot: PredictionStreamSnapshot = Object.freeze({
   status: 'idle',
@@ -27,25 +43,84 @@ export const initialSnapshot: PredictionStreamSnapshot = Object.freeze({
   prediction: null,
   lastEventId: null,
   attempt: 0,
+  transport: null,
+  metrics: noMetrics,
 })
 
 /** Pure reducer: never mutates `state`, returns `state` itself when nothing changes. */
 export function reduce(state: PredictionStreamSnapshot, action: Action): PredictionStreamSnapshot {
+  const next = transition(state, action)
+  if (next === state || !('at' in action)) return next
+  return withTiming(state, next, action.at)
+}
+
+function transition(state: PredictionStreamSnapshot, action: Action): PredictionStreamSnapshot {
   switch (action.type) {
     case 'start-requested':
-      return { ...initialSnapshot, status: 'starting', connection: 'connecting' }
+      return {
+        ...initialSnapshot,
+        status: 'starting',
+        connection: 'connecting',
+        metrics: { ...noMetrics, startedAt: action.at },
+      }
     case 'prediction-received':
       return applyPrediction(state, action.prediction)
     case 'connection-changed': {
       const attempt = action.attempt ?? state.attempt
-      if (state.connection === action.connection && state.attempt === attempt) return state
-      return { ...state, connection: action.connection, attempt }
+      const transport = action.transport ?? state.transport
+      if (
+        state.connection === action.connection &&
+        state.attempt === attempt &&
+        state.transport === transport
+      ) {
+        return state
+      }
+      const reconnects =
+        action.connection === 'reconnecting' && state.connection !== 'reconnecting'
+          ? state.metrics.reconnects + 1
+          : state.metrics.reconnects
+      return {
+        ...state,
+        connection: action.connection,
+        attempt,
+        transport,
+        metrics:
+          reconnects === state.metrics.reconnects
+            ? state.metrics
+            : { ...state.metrics, reconnects },
+      }
     }
     case 'event-received':
       return applyEvent(state, action.event)
     case 'error-raised':
       return { ...state, error: action.error, status: action.status ?? state.status }
   }
+}
+
+/** Output timing and completion time, from the clock value the action carries. */
+function withTiming(
+  previous: PredictionStreamSnapshot,
+  next: PredictionStreamSnapshot,
+  at: number,
+): PredictionStreamSnapshot {
+  let metrics = next.metrics
+  if (next.output.length > previous.output.length) {
+    const firstOutputAt = metrics.firstOutputAt ?? at
+    const outputEvents = metrics.outputEvents + (next.output.length - previous.output.length)
+    const seconds = (at - firstOutputAt) / 1000
+    metrics = {
+      ...metrics,
+      firstOutputAt,
+      lastOutputAt: at,
+      outputEvents,
+      timeToFirstOutputMs: metrics.startedAt === null ? null : firstOutputAt - metrics.startedAt,
+      outputEventsPerSecond: outputEvents > 1 && seconds > 0 ? (outputEvents - 1) / seconds : null,
+    }
+  }
+  if (isTerminalStatus(next.status) && !isTerminalStatus(previous.status)) {
+    metrics = { ...metrics, completedAt: at }
+  }
+  return metrics === next.metrics ? next : { ...next, metrics }
 }
 
 function applyEvent(state: PredictionStreamSnapshot, event: StreamEvent): PredictionStreamSnapshot {

@@ -1,5 +1,6 @@
 import type { PredictionStreamError } from './errors'
 import type { Prediction, PredictionStatus } from './prediction'
+import type { ResumeOptions } from './resume-store'
 
 /**
  * Where the prediction is: `idle` before `start()`, then Replicate's own status values.
@@ -55,6 +56,33 @@ export interface PredictionStreamSnapshot {
   readonly lastEventId: string | null
   /** Reconnection attempts made for the current stream since events last flowed; 0 when healthy. */
   readonly attempt: number
+  /**
+   * How the prediction is being followed: its server-sent event stream, or polling `GET` when
+   * it has no `urls.stream` or the stream cannot be kept open. `null` before anything is followed.
+   */
+  readonly transport: 'stream' | 'polling' | null
+  /** Timing and connection counts of the current run. */
+  readonly metrics: PredictionStreamMetrics
+}
+
+/** Timing of one run (`start()` or `attach()`), from the injected clock (ms since the epoch). */
+export interface PredictionStreamMetrics {
+  /** When `start()`/`attach()` was called, or `null` before. */
+  readonly startedAt: number | null
+  /** When the first `output` event arrived. */
+  readonly firstOutputAt: number | null
+  /** When the latest `output` event arrived. */
+  readonly lastOutputAt: number | null
+  /** When a terminal status was reached. */
+  readonly completedAt: number | null
+  /** `firstOutputAt − startedAt` in ms (time to first token), or `null`. */
+  readonly timeToFirstOutputMs: number | null
+  /** `output` events per second between the first and the latest, or `null` before two. */
+  readonly outputEventsPerSecond: number | null
+  /** `output` events applied. */
+  readonly outputEvents: number
+  /** Times the stream was reconnected (each `reconnecting`). */
+  readonly reconnects: number
 }
 
 /** A listener called after every snapshot change. */
@@ -85,6 +113,12 @@ export interface RetryOptions {
    * @defaultValue 10000
    */
   maxDelayMs?: number
+  /**
+   * Longest a run of consecutive failures may last, in ms, before the stream gives up
+   * reconnecting and reads the prediction with `GET` instead.
+   * @defaultValue 60000
+   */
+  maxElapsedMs?: number
 }
 
 /** Options of {@link PredictionStream}. */
@@ -121,4 +155,33 @@ export interface PredictionStreamOptions {
    * @defaultValue `globalThis.setTimeout` / `globalThis.clearTimeout`
    */
   timers?: Timers
+  /**
+   * The clock for `metrics`, in ms since the epoch.
+   * @defaultValue `Date.now`
+   */
+  now?: () => number
+  /**
+   * A connection that delivers no bytes at all (comments included) for this long, in ms, is
+   * treated as dead and reconnected. Replicate's stream writes a `:408` frame and closes after
+   * 30 s of silence, so a live connection is never silent longer than that.
+   * @defaultValue 45000
+   */
+  stallTimeoutMs?: number
+  /**
+   * First wait between two polls, in ms, when the prediction is followed by polling (no
+   * `urls.stream`, or a stream that cannot be kept open). Grows by half each poll.
+   * @defaultValue 500
+   */
+  pollIntervalMs?: number
+  /**
+   * Longest wait between two polls, in ms.
+   * @defaultValue 5000
+   */
+  maxPollIntervalMs?: number
+  /**
+   * Remember the running prediction (id, urls, last event ID) under a key, so that after a
+   * reload `resume()` re-attaches to it instead of creating a new one.
+   * @defaultValue off
+   */
+  resume?: ResumeOptions
 }

@@ -60,6 +60,8 @@ export interface UsePredictionStreamResult extends PredictionStreamSnapshot {
  *   `ConnectionError`) with whatever `text` had arrived kept. Invalid options throw
  *   `InvalidOptionsError` during render, like any programming error.
  * - On the server (SSR) it renders the idle snapshot and touches no browser API.
+ * - With `resume: { key }`, a prediction still running when the page was reloaded is
+ *   re-attached on mount instead of being lost.
  *
  * @example
  * ```tsx
@@ -87,6 +89,12 @@ export function usePredictionStream(
     [stream, shared],
   )
   useEffect(() => watchPredictionStream(stream, () => latest.current), [stream])
+  // Re-attaching to a remembered prediction is idempotent (no create), so unlike start() it may
+  // happen on mount; resume() does nothing while a run is active, so StrictMode's second effect
+  // is a no-op.
+  useEffect(() => {
+    if (latest.current.resume) void stream.resume()
+  }, [stream])
 
   const interval = options.updateInterval ?? 'frame'
   const subscribe = useMemo(() => throttleSubscribe(stream, interval), [stream, interval])
@@ -121,10 +129,11 @@ function useStreamInstance(
         return (typeof headers === 'function' ? headers() : headers) ?? {}
       },
     }
+    const { retry, timers, now, stallTimeoutMs, pollIntervalMs, maxPollIntervalMs, resume } =
+      options
     const base = {
       endpoint: endpoint as string,
-      retry: options.retry,
-      timers: options.timers,
+      ...{ retry, timers, now, stallTimeoutMs, pollIntervalMs, maxPollIntervalMs, resume },
       ...perRequest,
     }
     if (predictionId !== undefined) return getSharedPredictionStream({ ...base, predictionId })

@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   ApiError,
-  ConnectionError,
   InvalidOptionsError,
   PredictionFailedError,
   PredictionStream,
@@ -153,20 +152,31 @@ describe('PredictionStream against the local server', () => {
     expect(snapshot.text).toBe(recording.output.join(''))
   })
 
-  it('never reports a stream that ended before done as succeeded', async () => {
-    await withSlowServer(1000, async (slow) => {
-      const { fetch } = cuttingFetch([6, 6])
+  it('never reports a stream that keeps ending before done as succeeded: it falls back to polling', async () => {
+    await withSlowServer(50, async (slow) => {
+      const { fetch, requests } = cuttingFetch([6, 6])
       const stream = new PredictionStream({
         endpoint: slow.predictionsUrl,
         model: 'nateraw/goliath-120b',
         fetch,
         retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 2 },
+        pollIntervalMs: 20,
+        maxPollIntervalMs: 20,
       })
       void stream.start({ prompt: 'x' })
-      const snapshot = await until(stream, settled)
-      expect(snapshot.status).not.toBe('succeeded')
-      expect(snapshot.error).toBeInstanceOf(ConnectionError)
-      expect((snapshot.error as ConnectionError).message).toMatch(/ended before done|broke off/)
+      // Two cut connections spend the budget; the prediction is still running, so it is
+      // followed by polling GET, its new output items arriving as deltas.
+      const polled = await until(
+        stream,
+        (s) => s.transport === 'polling' && s.output.length >= 3,
+      )
+      expect(polled.status).toBe('processing')
+      expect(polled.error).toBeNull()
+      expect(requests.filter((r) => r.url.includes('/v1/streams/'))).toHaveLength(2)
+      const recorded = recordingsOfModel('nateraw/goliath-120b')[0]!.output
+      expect(polled.text).toBe(recorded.slice(0, polled.output.length).join(''))
+      stream.disconnect()
+      expect(stream.pendingTimers).toBe(0)
     })
   })
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { backoffDelay, defaultRetryPolicy, parseRetryAfter } from '../../src/core/retry'
 
 describe('backoffDelay', () => {
-  const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000 }
+  const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 60_000 }
 
   it('grows the ceiling exponentially up to the cap, with full jitter', () => {
     expect([0, 1, 2, 3, 4, 10].map((n) => backoffDelay(n, policy, 0, () => 0.999999))).toEqual([
@@ -17,7 +17,12 @@ describe('backoffDelay', () => {
   })
 
   it('has documented defaults', () => {
-    expect(defaultRetryPolicy).toEqual({ maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 10_000 })
+    expect(defaultRetryPolicy).toEqual({
+      maxAttempts: 5,
+      baseDelayMs: 500,
+      maxDelayMs: 10_000,
+      maxElapsedMs: 60_000,
+    })
   })
 })
 

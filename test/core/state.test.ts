@@ -22,10 +22,11 @@ const prediction = (patch: Partial<Prediction> = {}): Prediction => ({
 const event = (type: string | undefined, data: string, id?: string): Action => ({
   type: 'event-received',
   event: { event: type, data, id } satisfies StreamEvent,
+  at: 0,
 })
 
 function run(...actions: Action[]): PredictionStreamSnapshot {
-  return actions.reduce(reduce, reduce(initialSnapshot, { type: 'start-requested' }))
+  return actions.reduce(reduce, reduce(initialSnapshot, { type: 'start-requested', at: 0 }))
 }
 
 describe('reduce', () => {
@@ -101,11 +102,13 @@ describe('reduce', () => {
     const full = reduce(streamed, {
       type: 'prediction-received',
       prediction: prediction({ status: 'succeeded', output: ['a', 'b', 'c'] }),
+      at: 0,
     })
     expect(full).toMatchObject({ status: 'succeeded', text: 'abc', output: ['a', 'b', 'c'] })
     const removed = reduce(streamed, {
       type: 'prediction-received',
       prediction: prediction({ status: 'succeeded', output: null, data_removed: true }),
+      at: 0,
     })
     expect(removed).toMatchObject({ status: 'succeeded', text: 'ab' })
   })
@@ -115,13 +118,14 @@ describe('reduce', () => {
     const late = reduce(done, {
       type: 'prediction-received',
       prediction: prediction({ status: 'processing' }),
+      at: 0,
     })
     expect(late.status).toBe('succeeded')
   })
 
   it('records a failed create as failed with its ApiError', () => {
     const error = new ApiError({ status: 422, url: '/api/predictions', body: { detail: 'bad' } })
-    const state = run({ type: 'error-raised', error, status: 'failed' })
+    const state = run({ type: 'error-raised', error, status: 'failed', at: 0 })
     expect(state).toMatchObject({ status: 'failed', error, prediction: null })
   })
 
@@ -129,6 +133,7 @@ describe('reduce', () => {
     const state = run({
       type: 'prediction-received',
       prediction: prediction({ status: 'failed', error: 'E1001 out of memory', output: ['x'] }),
+      at: 0,
     })
     expect((state.error as PredictionFailedError).detail).toBe('E1001 out of memory')
     expect(state.text).toBe('x')
