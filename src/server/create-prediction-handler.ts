@@ -40,8 +40,10 @@ const ID = /^[a-zA-Z0-9_-]+$/
  * is forwarded, and the token is replaced by `[redacted]` should upstream ever echo it. The
  * handler's own errors are `application/problem+json` `{ title, detail, status }`: 400 (bad JSON,
  * not exactly one of model/version, non-object input, invalid id), 403 (not in `allowedModels`),
- * 404, 405 (with `Allow`), 413 (body over 1 MiB), 502 (upstream unreachable or not JSON). Every
- * response has `Cache-Control: no-store`.
+ * 404, 405 (with `Allow`), 413 (body over 1 MiB), 502 (upstream unreachable, or a non-JSON
+ * success). A non-JSON upstream *error* (an HTML 429 or 503 from a proxy in front of the API)
+ * keeps its status and `Retry-After` with a problem body. Every response has
+ * `Cache-Control: no-store`.
  *
  * @example
  * ```ts
@@ -79,19 +81,20 @@ export function createPredictionHandler(options: PredictionHandlerOptions): Pred
       // The error may name the upstream host and carry request details: say only what failed.
       return problem(502, 'Bad gateway', 'The prediction API could not be reached.')
     }
-    try {
-      JSON.parse(text)
-    } catch {
-      return problem(
-        502,
-        'Bad gateway',
-        `The prediction API answered HTTP ${upstream.status} with a body that is not JSON.`,
-      )
-    }
     const retryAfter = upstream.headers.get('retry-after')
     const headers: Record<string, string> = {}
     if (retryAfter && /^[\w ,:-]+$/.test(retryAfter) && !retryAfter.includes(token)) {
       headers['Retry-After'] = retryAfter
+    }
+    try {
+      JSON.parse(text)
+    } catch {
+      const detail = `The prediction API answered HTTP ${upstream.status} with a body that is not JSON.`
+      // An error page from something in front of the API (a rate limiter's 429, a load
+      // balancer's 503) keeps its status and Retry-After: the browser must still know that
+      // waiting helps, and that nothing was created.
+      if (upstream.status >= 400) return problem(upstream.status, 'Upstream error', detail, headers)
+      return problem(502, 'Bad gateway', detail)
     }
     const type = /problem\+json/i.test(upstream.headers.get('content-type') ?? '')
       ? PROBLEM_TYPE

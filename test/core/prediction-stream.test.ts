@@ -166,10 +166,7 @@ describe('PredictionStream against the local server', () => {
       void stream.start({ prompt: 'x' })
       // Two cut connections spend the budget; the prediction is still running, so it is
       // followed by polling GET, its new output items arriving as deltas.
-      const polled = await until(
-        stream,
-        (s) => s.transport === 'polling' && s.output.length >= 3,
-      )
+      const polled = await until(stream, (s) => s.transport === 'polling' && s.output.length >= 3)
       expect(polled.status).toBe('processing')
       expect(polled.error).toBeNull()
       expect(requests.filter((r) => r.url.includes('/v1/streams/'))).toHaveLength(2)

@@ -285,10 +285,10 @@ describe('createPredictionHandler: upstream errors pass through', () => {
     expect(res.headers.get('x-echo')).toBeNull()
   })
 
-  it('answers 502 when upstream answers non-JSON', async () => {
+  it('keeps the status of a non-JSON upstream error (a proxy error page), with a problem body', async () => {
     const { res, json } = await call('POST', '/api/predictions', { model: 'acme/html', input: {} })
-    expect(res.status).toBe(502)
-    expectProblem(json, 502)
+    expect(res.status).toBe(503)
+    expectProblem(json, 503)
     expect(json.detail).toMatch(/503.*not JSON/)
     expect(res.headers.get('x-up')).toBeNull()
   })
