@@ -2,34 +2,11 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import react from '@vitejs/plugin-react'
-import { playwright } from '@vitest/browser-playwright'
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin'
 import { localReplicateServer } from './.storybook/local-replicate-server'
+import { chromiumBrowser } from './vitest.chromium'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
-
-// Debian's Chromium: test tools cannot download browsers here (shared/docs/toolchain.md §4, F8).
-const chromium = playwright({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  },
-})
-// Vitest mutates `instances`, so each project needs its own object (toolchain.md F7).
-const browser = () => ({
-  enabled: true,
-  headless: true,
-  provider: chromium,
-  instances: [{ browser: 'chromium' as const }],
-})
 
 export default defineConfig({
   test: {
@@ -57,12 +34,12 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.{ts,tsx}'],
-          browser: browser(),
+          browser: chromiumBrowser(),
         },
       },
       {
         plugins: [storybookTest({ configDir: path.join(dirname, '.storybook') })],
-        test: { name: 'storybook', browser: browser() },
+        test: { name: 'storybook', browser: chromiumBrowser() },
       },
     ],
   },

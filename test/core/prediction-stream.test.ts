@@ -4,11 +4,11 @@ import {
   InvalidOptionsError,
   PredictionFailedError,
   PredictionStream,
-  type PredictionStreamSnapshot,
 } from '../../src/core/index'
 import { TEXT_RECORDINGS, selectRecording, recordingsOfModel } from '../../src/testing/recordings'
 import { startReplicateServer, type ReplicateServer } from '../../src/testing/index'
 import { cuttingFetch } from '../support/cutting-fetch'
+import { settled, until } from '../support/until'
 
 let server: ReplicateServer
 
@@ -17,26 +17,6 @@ beforeAll(async () => {
 })
 afterEach(() => server.setFail(null))
 afterAll(() => server.close())
-
-/** Resolves with the snapshot once `predicate` holds (checked after every change). */
-function until(
-  stream: PredictionStream,
-  predicate: (snapshot: PredictionStreamSnapshot) => boolean,
-): Promise<PredictionStreamSnapshot> {
-  return new Promise((resolve) => {
-    const check = () => {
-      const snapshot = stream.getSnapshot()
-      if (predicate(snapshot)) {
-        unsubscribe()
-        resolve(snapshot)
-      }
-    }
-    const unsubscribe = stream.subscribe(check)
-    check()
-  })
-}
-
-const settled = (snapshot: PredictionStreamSnapshot) => snapshot.connection === 'closed'
 
 /** Runs `test` against a server whose outputs are `intervalMs` apart, then closes it. */
 async function withSlowServer(

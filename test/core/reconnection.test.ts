@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  ApiError,
-  PredictionStream,
-  type PredictionStreamSnapshot,
-  type ResumeStorage,
-} from '../../src/core/index'
+import { ApiError, PredictionStream, type ResumeStorage } from '../../src/core/index'
 import { recordingsOfModel, selectRecording } from '../../src/testing/recordings'
 import { startReplicateServer, type ReplicateServer } from '../../src/testing/index'
 import { cuttingFetch } from '../support/cutting-fetch'
+import { settled, until } from '../support/until'
 
 // The engine against the real local server. Where the network itself must misbehave at an
 // exact point (a refused create, a stream that stalls, a response without urls.stream), a
@@ -22,22 +18,6 @@ afterAll(() => server.close())
 const LLAMA_3 = 'meta/meta-llama-3-8b-instruct'
 const HAIKU = 'Please write a haiku about llamas'
 const haiku = selectRecording(recordingsOfModel(LLAMA_3), { prompt: HAIKU }).output
-
-function until(
-  stream: PredictionStream,
-  predicate: (snapshot: PredictionStreamSnapshot) => boolean,
-): Promise<PredictionStreamSnapshot> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (!predicate(stream.getSnapshot())) return
-      unsubscribe()
-      resolve(stream.getSnapshot())
-    }
-    const unsubscribe = stream.subscribe(check)
-    check()
-  })
-}
-const settled = (snapshot: PredictionStreamSnapshot) => snapshot.connection === 'closed'
 
 /** Timers that run at once (on the next macrotask) but record every delay asked for. */
 function recordingTimers() {

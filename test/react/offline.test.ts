@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { PredictionStream, type PredictionStreamSnapshot } from '../../src/core/index'
+import { PredictionStream } from '../../src/core/index'
 import { recordingsOfModel, selectRecording } from '../../src/testing/recordings'
 import { startReplicateServer, type ReplicateServer } from '../../src/testing/index'
 import { cuttingFetch } from '../support/cutting-fetch'
+import { until } from '../support/until'
 
 // jsdom, because `navigator.onLine` and the window's `online` event are browser APIs.
 
@@ -11,15 +12,6 @@ beforeAll(async () => {
   server = await startReplicateServer({ cadence: 'fast' })
 })
 afterAll(() => server.close())
-
-function until(stream: PredictionStream, predicate: (s: PredictionStreamSnapshot) => boolean) {
-  return new Promise<PredictionStreamSnapshot>((resolve) => {
-    const check = () =>
-      predicate(stream.getSnapshot()) && (unsubscribe(), resolve(stream.getSnapshot()))
-    const unsubscribe = stream.subscribe(check)
-    check()
-  })
-}
 
 it('waits for `online` instead of burning retries while the browser is offline', async () => {
   const model = 'meta/meta-llama-3-8b-instruct'

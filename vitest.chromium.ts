@@ -1,0 +1,28 @@
+import { playwright } from '@vitest/browser-playwright'
+
+/**
+ * Vitest's browser settings for Debian's Chromium: test tools cannot download browsers here
+ * (shared/docs/toolchain.md §4, F8). A fresh object per call, because Vitest mutates
+ * `instances` and a shared one breaks the second project (toolchain.md F7).
+ */
+export function chromiumBrowser() {
+  return {
+    enabled: true,
+    headless: true,
+    provider: playwright({
+      launchOptions: {
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      },
+    }),
+    instances: [{ browser: 'chromium' as const }],
+  }
+}
