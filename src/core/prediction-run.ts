@@ -1,7 +1,7 @@
 import { cancelPrediction, createPrediction, getPrediction, type EndpointClient } from './api'
 import { ApiError, ConnectionError, PredictionStreamError } from './errors'
 import { isTerminalStatus, type Prediction } from './prediction'
-import { backoffDelay, type RetryPolicy } from './retry'
+import { backoffDelay, isRetryableStatus, type RetryPolicy } from './retry'
 import { openEventStream } from './sse'
 import type { Action } from './state'
 import type { PredictionStreamSnapshot, Timers } from './types'
@@ -336,12 +336,11 @@ export class PredictionRun {
   /** Resolves `true` after `ms`, or `false` as soon as the run stops. */
   #sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const handle = this.#setTimer(
+      this.#setTimer(
         () => resolve(this.active),
         ms,
         () => resolve(false),
       )
-      void handle
     })
   }
 
@@ -372,12 +371,12 @@ function retryAfterOf(error: unknown): number {
 function isRetryable(error: unknown): boolean {
   if (error instanceof ConnectionError) return error.retryable
   if (error instanceof ApiError) {
-    return error.status === 408 || error.status === 429 || error.status >= 500
+    return isRetryableStatus(error.status)
   }
   return false
 }
 
-export function toStreamError(error: unknown): PredictionStreamError {
+function toStreamError(error: unknown): PredictionStreamError {
   if (error instanceof PredictionStreamError) return error
   return new ConnectionError(error instanceof Error ? error.message : String(error), {
     retryable: false,

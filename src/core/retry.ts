@@ -43,3 +43,11 @@ export function parseRetryAfter(
   const date = Date.parse(trimmed)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
+
+/**
+ * Whether an HTTP status is worth retrying: 408, 429 and 5xx (design.md rule 5). Every other
+ * 4xx is final, as WHATWG HTML §9.2.3 fails the connection on any non-200.
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500
+}

@@ -1,7 +1,7 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import { ConnectionError, ProtocolError } from './errors'
-import { parseRetryAfter } from './retry'
+import { isRetryableStatus, parseRetryAfter } from './retry'
 
 /** One connection attempt to a prediction's `urls.stream`. */
 export interface EventStreamRequest {
@@ -114,7 +114,7 @@ function classify(response: Response, url: string): void {
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'))
   if (status !== 200) {
     void response.body?.cancel().catch(() => {})
-    const retryable = status === 408 || status === 429 || status >= 500
+    const retryable = isRetryableStatus(status)
     throw new ConnectionError(`Stream ${url} answered HTTP ${status}`, {
       retryable,
       status,

@@ -1,5 +1,6 @@
 'use client'
 import { useLayoutEffect, useRef, useState } from 'react'
+import { hasPrefix } from './has-prefix'
 
 /** Text nodes grow by `appendData` up to this many characters before a new one is started. */
 const TEXT_NODE_CHARACTERS = 1024
@@ -35,7 +36,7 @@ export function IncrementalText({ text }: { text: string }) {
     if (!root || text === previous) return
     shown.current = text
     writer.current ??= new SegmentWriter(root, initial)
-    if (extends_(text, previous)) {
+    if (text.length > previous.length && hasPrefix(text, previous)) {
       writer.current.append(text.slice(previous.length))
     } else {
       writer.current.replace(text)
@@ -43,25 +44,6 @@ export function IncrementalText({ text }: { text: string }) {
   }, [text, initial])
 
   return <span ref={ref}>{initial}</span>
-}
-
-/** Characters compared at each end of the shown text to recognise an append. */
-const WINDOW = 256
-
-/**
- * Whether `text` is `previous` with more appended. A full comparison would cost time in
- * proportion to the text shown on every update (measured: 2.6x slower at 100,000 characters),
- * so only the first and last {@link WINDOW} characters of `previous` are compared. Streams only
- * ever grow or restart, and a restart changes the beginning or the length; a caller that edits
- * the middle of a long text in place should give `<StreamingText>` a new `key`.
- */
-function extends_(text: string, previous: string): boolean {
-  if (text.length <= previous.length) return false
-  if (previous.length <= 2 * WINDOW) return text.startsWith(previous)
-  return (
-    text.startsWith(previous.slice(0, WINDOW)) &&
-    text.startsWith(previous.slice(-WINDOW), previous.length - WINDOW)
-  )
 }
 
 /**

@@ -1,5 +1,6 @@
 'use client'
 import { useEffect, useRef, useState } from 'react'
+import { hasPrefix } from './has-prefix'
 
 /** Options of the smooth reveal of `<StreamingText reveal>`. */
 export interface RevealOptions {
@@ -29,8 +30,8 @@ export function useRevealedText(text: string, options: RevealOptions | false): s
   const maxLagMs = (enabled && options.maxLagMs) || 400
   const [shown, setShown] = useState(enabled ? '' : text)
   // The revealed prefix belongs to this text: a text that is not an extension restarts.
-  // (Not computed when off: it is a full comparison, and off is the common case.)
-  const base = enabled && text.startsWith(shown) ? shown : ''
+  // This runs every frame while revealing, hence the constant-time check.
+  const base = enabled && hasPrefix(text, shown) ? shown : ''
   const revealed = useRef(base.length)
   revealed.current = base.length
 
