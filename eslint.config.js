@@ -17,7 +17,8 @@ export default tseslint.config(
     },
   },
   {
-    // The core is framework-free (design.md): it must run in Node and any UI framework.
+    // The core is framework-free (docs/design.md, "Layout"): it must run in Node and in any UI
+    // framework.
     files: ['src/core/**'],
     rules: {
       'no-restricted-imports': [

@@ -12,7 +12,7 @@ export default defineConfig([
       testing: 'src/testing/index.ts',
     },
     format: ['esm', 'cjs'],
-    // tsup 8.5 + TypeScript 6 needs this for the dts build (shared/docs/toolchain.md F1).
+    // tsup 8.5 + TypeScript 6 needs this for the dts build (docs/toolchain.md F1).
     dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
     sourcemap: true,
     clean: true,

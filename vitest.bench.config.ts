@@ -3,7 +3,7 @@ import react from '@vitejs/plugin-react'
 import { chromiumBrowser } from './vitest.chromium'
 
 // `npm run bench`: separate from `npm test`, because it measures instead of asserting, and takes
-// about a minute. Runs in Debian's Chromium like the browser tests (toolchain.md §4).
+// about a minute. Runs in Debian's Chromium like the browser tests (docs/toolchain.md §4).
 export default defineConfig({
   plugins: [react()],
   test: {

@@ -2,8 +2,8 @@ import { playwright } from '@vitest/browser-playwright'
 
 /**
  * Vitest's browser settings for Debian's Chromium: test tools cannot download browsers here
- * (shared/docs/toolchain.md §4, F8). A fresh object per call, because Vitest mutates
- * `instances` and a shared one breaks the second project (toolchain.md F7).
+ * (docs/toolchain.md §4, F8). A fresh object per call, because Vitest mutates
+ * `instances` and a shared one breaks the second project (docs/toolchain.md F7).
  */
 export function chromiumBrowser() {
   return {

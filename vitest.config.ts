@@ -1,12 +1,17 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 import react from '@vitejs/plugin-react'
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin'
 import { localReplicateServer } from './.storybook/local-replicate-server'
 import { chromiumBrowser } from './vitest.chromium'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
+
+// Tests wait on conditions, never on the clock; a loaded machine (the suite must pass while other
+// processes keep every core busy) only makes a condition take longer to come true, so a poll gives
+// up late rather than early. Passing tests never wait this long.
+const expectOptions = { poll: { timeout: 10_000 } }
 
 export default defineConfig({
   test: {
@@ -15,7 +20,11 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/{core,server,testing}/**/*.test.ts'],
+          expect: expectOptions,
+          // The environment is in the file name: `*.dom.test.*` need jsdom, `*.browser.test.*`
+          // need Chromium, every other `*.test.*` runs in plain Node.
+          include: ['test/**/*.test.{ts,tsx}'],
+          exclude: [...configDefaults.exclude, '**/*.dom.test.*', '**/*.browser.test.*'],
         },
       },
       {
@@ -23,8 +32,9 @@ export default defineConfig({
         test: {
           name: 'jsdom',
           environment: 'jsdom',
-          include: ['test/react/**/*.test.{ts,tsx}'],
-          setupFiles: ['test/react/setup.ts'],
+          expect: expectOptions,
+          include: ['test/**/*.dom.test.{ts,tsx}'],
+          setupFiles: ['testkit/dom-setup.ts'],
         },
       },
       {
@@ -33,7 +43,8 @@ export default defineConfig({
         plugins: [react(), localReplicateServer({ cadence: 'fast' })],
         test: {
           name: 'browser',
-          include: ['test/browser/**/*.test.{ts,tsx}'],
+          expect: expectOptions,
+          include: ['test/**/*.browser.test.{ts,tsx}'],
           browser: chromiumBrowser(),
         },
       },

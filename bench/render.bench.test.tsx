@@ -9,8 +9,8 @@ import {
   usePredictionStream,
   watchPredictionStream,
 } from '../src/index'
-import { recordingsOfModel } from '../src/testing/recordings'
-import { pacedTokenFetch } from './token-source'
+import { recordingsOfModel } from '../src/testing/models/recordings'
+import { pacedTokenFetch } from '../testkit/paced-token-fetch'
 
 // `npm run bench`: React commits per 1,000 tokens for our hook and for a naive
 // useState-per-token baseline, fed the same real stream in the same run, and the time of one

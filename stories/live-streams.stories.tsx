@@ -2,9 +2,9 @@ import { Profiler } from 'react'
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import Markdown from 'markdown-to-jsx/react'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
-import { recordingsOfModel, selectRecording } from '../src/testing/recordings'
-import { pacedTokenFetch } from '../bench/token-source'
-import { cuttingFetch } from '../test/support/cutting-fetch'
+import { recordingsOfModel, selectRecording } from '../src/testing/models/recordings'
+import { pacedTokenFetch } from '../testkit/paced-token-fetch'
+import { cuttingFetch } from '../testkit/cutting-fetch'
 import { LiveAnswer } from './components/live-answer'
 
 /**

@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
-import { recordingsOfModel, selectRecording } from '../src/testing/recordings'
+import { recordingsOfModel, selectRecording } from '../src/testing/models/recordings'
 import { Playground } from './components/playground'
 
 /**

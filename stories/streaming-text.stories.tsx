@@ -1,7 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect } from 'storybook/test'
 import { StreamingText } from '../src/index'
-import { recordingsOfModel } from '../src/testing/recordings'
+import { recordingsOfModel } from '../src/testing/models/recordings'
 
 /** `<StreamingText>` in each state, from fixed props: no network involved. */
 const meta = {
@@ -97,7 +97,7 @@ export const Succeeded: Story = {
 export const Failed: Story = {
   args: { text: partialPoem, status: 'failed' },
   play: async ({ canvasElement }) => {
-    // Partial text survives a failure (design.md rule 3).
+    // Partial text survives a failure (docs/design.md rule 3).
     await expectSettled(rendered(canvasElement), partialPoem, 'failed')
   },
 }

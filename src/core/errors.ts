@@ -29,7 +29,7 @@ export interface InvalidField {
  * The prediction endpoint (or Replicate's API behind it) answered with an HTTP error.
  *
  * Carries the RFC 7807 problem fields Replicate sends: `status`, `title`, `detail` and, on 422,
- * `invalidFields` (replicate-protocol.md §1.3).
+ * `invalidFields` (docs/replicate-protocol.md §1.3).
  */
 export class ApiError extends PredictionStreamError {
   override name = 'ApiError'
@@ -95,7 +95,7 @@ export class ConnectionError extends PredictionStreamError {
   /**
    * Whether reconnecting may help: network errors, 408, 429, 5xx and streams that end before
    * `done` are retryable; 204, other 4xx and a wrong content type are final
-   * (WHATWG HTML §9.2.3 "fail the connection", with 408/429/5xx retried as design.md rule 5).
+   * (WHATWG HTML §9.2.3 "fail the connection", with 408/429/5xx retried as docs/design.md rule 5).
    */
   readonly retryable: boolean
   /** Milliseconds the server asked us to wait (`Retry-After`), when it said. */
@@ -133,6 +133,15 @@ export class InvalidOptionsError extends PredictionStreamError {
   constructor(message: string) {
     super('invalid_options', message)
   }
+}
+
+/** Any failure as a {@link PredictionStreamError}: ours as they are, anything else wrapped. */
+export function toStreamError(error: unknown): PredictionStreamError {
+  if (error instanceof PredictionStreamError) return error
+  return new ConnectionError(error instanceof Error ? error.message : String(error), {
+    retryable: false,
+    cause: error,
+  })
 }
 
 function asProblem(body: unknown): {

@@ -1,16 +1,12 @@
 // "react-prediction-stream/core": the framework-free lifecycle, usable from any UI or from Node.
 export { PredictionStream } from './prediction-stream'
-export {
-  getSharedPredictionStream,
-  retainSharedPredictionStream,
-  sharedPredictionStreamCount,
-} from './shared-streams'
-export type { SharedPredictionStreamOptions } from './shared-streams'
+export { PredictionStreamRegistry } from './registry'
+export type { FollowPredictionOptions } from './registry'
 export { throttleSubscribe } from './throttle'
-export type { SnapshotSource, UpdateInterval } from './throttle'
+export type { UpdateInterval } from './throttle'
 export { watchPredictionStream } from './watch'
-export type { ResumeOptions, ResumeStorage, StoredPrediction } from './resume-store'
 export type { PredictionStreamCallbacks } from './watch'
+export type { StoredPrediction } from './resume-store'
 export {
   ApiError,
   ConnectionError,
@@ -20,15 +16,18 @@ export {
   ProtocolError,
 } from './errors'
 export type { InvalidField, PredictionStreamErrorCode } from './errors'
-export { isTerminalStatus, TERMINAL_STATUSES } from './prediction'
+export { isRunningStatus, isTerminalStatus, TERMINAL_STATUSES } from './prediction'
 export type { Prediction, PredictionStatus, PredictionUrls } from './prediction'
 export type {
   ConnectionState,
-  Listener,
   PredictionStreamMetrics,
   PredictionStreamOptions,
   PredictionStreamSnapshot,
+  ResumeOptions,
+  ResumeStorage,
   RetryOptions,
+  SnapshotSource,
   StreamStatus,
   Timers,
+  Transport,
 } from './types'

@@ -1,14 +1,14 @@
-import type { EndpointClient } from './api'
+import { createEndpointClient, type EndpointClient, type PredictionTarget } from './endpoint-client'
 import { InvalidOptionsError } from './errors'
+import { hostTimers } from './host-timers'
+import { assertResolvable, createBody, targetOf, validateOptions } from './options'
 import { isTerminalStatus } from './prediction'
 import { PredictionRun } from './prediction-run'
-import { ResumeStore } from './resume-store'
-import { defaultRetryPolicy, type RetryPolicy } from './retry'
+import { RefCount } from './ref-count'
+import { persistForResume, ResumeStore } from './resume-store'
+import { defaultRetryPolicy } from './retry'
 import { initialSnapshot, reduce, type Action } from './state'
-import type { Listener, PredictionStreamOptions, PredictionStreamSnapshot, Timers } from './types'
-
-/** How often, at most, a changed last event ID is written to the resume store (ms). */
-const RESUME_WRITE_INTERVAL_MS = 1000
+import type { PredictionStreamOptions, PredictionStreamSnapshot, Timers } from './types'
 
 /**
  * The lifecycle of one prediction at a time, framework-free: create it through your endpoint,
@@ -22,56 +22,49 @@ const RESUME_WRITE_INTERVAL_MS = 1000
  * ```ts
  * const stream = new PredictionStream({ endpoint: '/api/predictions', model: 'meta/meta-llama-3-8b-instruct' })
  * stream.subscribe(() => console.log(stream.getSnapshot().text))
- * stream.start({ prompt: 'Write a haiku about llamas' })
+ * await stream.start({ prompt: 'Write a haiku about llamas' }) // resolves when the run ends
  * ```
  *
  * @throws {@link InvalidOptionsError} from the constructor when `endpoint` is missing or
- * relative without a `location` to resolve it, or when both `model` and `version` are set;
- * `start()` rejects with it when neither is set (only `attach()` works without them).
+ * malformed, or when more than one of `model`, `version` and `deployment` is set; `start()`
+ * rejects with it when none is set (only `attach()` works then), and `start()`/`attach()` when
+ * `endpoint` is relative outside a browser (a server render may create the stream; only using
+ * it there is refused).
  */
 export class PredictionStream {
   #state: PredictionStreamSnapshot = initialSnapshot
-  #listeners = new Set<Listener>()
+  #listeners = new Set<() => void>()
   #run: PredictionRun | null = null
-  #users = 0
-  #releaseTimer: unknown = undefined
-  #resumeWrittenAt = -Infinity
+  readonly #options: PredictionStreamOptions
   readonly #client: EndpointClient
-  readonly #target: { model: string } | { version: string } | undefined
-  readonly #retry: RetryPolicy
+  readonly #target: PredictionTarget | undefined
   readonly #timers: Timers
   readonly #now: () => number
-  readonly #stallTimeoutMs: number
-  readonly #pollIntervalMs: readonly [number, number]
+  readonly #users: RefCount
   readonly #resume: ResumeStore | undefined
 
   constructor(options: PredictionStreamOptions) {
     validateOptions(options)
-    const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis)
+    this.#options = options
     const { headers } = options
-    this.#client = {
+    this.#client = createEndpointClient({
       endpoint: options.endpoint,
-      fetch: fetchImpl,
+      fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
       headers: typeof headers === 'function' ? headers : () => headers,
-    }
-    this.#target = options.model
-      ? { model: options.model }
-      : options.version
-        ? { version: options.version }
-        : undefined
-    this.#retry = { ...defaultRetryPolicy, ...options.retry }
-    this.#timers = options.timers ?? {
-      setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
-      clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-    }
+    })
+    this.#target = targetOf(options)
+    this.#timers = options.timers ?? hostTimers
     this.#now = options.now ?? Date.now
-    this.#stallTimeoutMs = options.stallTimeoutMs ?? 45_000
-    this.#pollIntervalMs = [options.pollIntervalMs ?? 500, options.maxPollIntervalMs ?? 5000]
+    this.#users = new RefCount(this.#timers, () => {
+      this.disconnect()
+      options.onRelease?.()
+    })
     this.#resume = options.resume ? new ResumeStore(options.resume) : undefined
+    if (this.#resume) persistForResume(this, this.#resume, this.#now)
   }
 
   /** Calls `listener` after every snapshot change. Returns the function that unsubscribes. */
-  subscribe = (listener: Listener): (() => void) => {
+  subscribe = (listener: () => void): (() => void) => {
     this.#listeners.add(listener)
     return () => {
       this.#listeners.delete(listener)
@@ -89,32 +82,36 @@ export class PredictionStream {
    * 503 with `Retry-After`, when the server certainly created nothing) and follows it. A stream
    * already running is disconnected first (not canceled: it keeps running on the server).
    *
-   * Never rejects for anything the network or server does: those failures land in the
-   * snapshot's `error` (an `ApiError` when the create is refused, e.g. 422 with
-   * `invalidFields`). Rejects with `InvalidOptionsError` for a programming error (no
-   * `model`/`version` configured, or `input` not an object), before any request.
+   * Resolves when the run ends: the prediction reached a terminal status, failed to be created
+   * or followed, or the run was stopped by `disconnect()`, `cancel()` or a new `start()`. Never
+   * rejects for anything the network or server does: those failures land in the snapshot's
+   * `error` (an `ApiError` when the create is refused, e.g. 422 with `invalidFields`).
+   *
+   * @throws {@link InvalidOptionsError} (as a rejection, before any request) when no `model`,
+   * `version` or `deployment` is configured, `input` is not an object, or `endpoint` is relative
+   * outside a browser.
    */
   start = async (input: Record<string, unknown>): Promise<void> => {
-    const target = this.#target
-    if (!target) {
-      throw new InvalidOptionsError('start() needs `model` or `version` in the options')
-    }
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      throw new InvalidOptionsError('start(input) needs an input object, e.g. { prompt: "…" }')
-    }
-    await this.#begin().create({ ...target, input })
+    const body = createBody(this.#target, input)
+    assertResolvable(this.#options.endpoint)
+    await this.#begin().create(body)
   }
 
   /**
    * Follows a prediction that already exists (created elsewhere, or by another tab): reads it
    * with `GET {endpoint}/{id}`, then streams it from its first event. Nothing is created.
-   * Like {@link start}, it never rejects for network or server failures; a prediction that is
-   * already terminal ends at once with its full output.
+   * Resolves when the run ends, like {@link PredictionStream.start}, and never rejects for
+   * network or server failures; a prediction that is already terminal ends at once with its
+   * full output.
+   *
+   * @throws {@link InvalidOptionsError} (as a rejection) when `predictionId` is not a non-empty
+   * string.
    */
   attach = async (predictionId: string): Promise<void> => {
     if (typeof predictionId !== 'string' || predictionId === '') {
       throw new InvalidOptionsError('attach() needs a prediction id')
     }
+    assertResolvable(this.#options.endpoint)
     await this.#begin().attach(predictionId)
   }
 
@@ -122,7 +119,7 @@ export class PredictionStream {
    * With the `resume` option: re-attaches to the prediction remembered under its key, if any,
    * instead of creating a new one (after a page reload, say). Replays it from its first event,
    * because the text shown before the reload is gone with the page. Resolves `true` when there
-   * was one to resume. Does nothing while a run is active.
+   * was one to resume, once that run ends. Does nothing while a run is active.
    */
   resume = async (): Promise<boolean> => {
     const stored = this.#resume?.read()
@@ -137,28 +134,12 @@ export class PredictionStream {
    * current task: React StrictMode unmounts and remounts effects back to back, and that must
    * neither drop nor reopen the connection. The prediction is never canceled by this.
    */
-  retain = (): (() => void) => {
-    this.#users += 1
-    if (this.#releaseTimer !== undefined) {
-      this.#timers.clearTimeout(this.#releaseTimer)
-      this.#releaseTimer = undefined
-    }
-    let released = false
-    return () => {
-      if (released) return
-      released = true
-      this.#users -= 1
-      if (this.#users > 0) return
-      this.#releaseTimer = this.#timers.setTimeout(() => {
-        this.#releaseTimer = undefined
-        if (this.#users === 0) this.disconnect()
-      }, 0)
-    }
-  }
+  retain = (): (() => void) => this.#users.retain()
 
   /**
    * Cancels the prediction on the server (`POST {endpoint}/{id}/cancel`) and closes the stream.
    * Called while the create is still in flight, it cancels as soon as the prediction exists.
+   * Resolves when the cancel request has been answered; its failure lands in `error`.
    */
   cancel = async (): Promise<void> => {
     if (!this.#run || isTerminalStatus(this.#state.status)) return
@@ -178,25 +159,20 @@ export class PredictionStream {
     this.#dispatch({ type: 'connection-changed', connection: 'closed' })
   }
 
-  /** Timers and listeners still held by this stream: 0 when nothing is scheduled (for tests). */
-  get pendingTimers(): number {
-    return (this.#run?.pending ?? 0) + (this.#releaseTimer === undefined ? 0 : 1)
-  }
-
   #begin(): PredictionRun {
     this.#run?.stop()
+    const options = this.#options
     const run: PredictionRun = new PredictionRun({
       client: this.#client,
-      retry: this.#retry,
+      retry: { ...defaultRetryPolicy, ...options.retry },
       timers: this.#timers,
       now: this.#now,
-      stallTimeoutMs: this.#stallTimeoutMs,
-      pollIntervalMs: this.#pollIntervalMs,
+      stallTimeoutMs: options.stallTimeoutMs ?? 45_000,
+      pollIntervalMs: [options.pollIntervalMs ?? 500, options.maxPollIntervalMs ?? 5000],
       // Only the current run may change the state: an old run's late answers are ignored.
       dispatch: (action) => {
         if (this.#run === run) this.#dispatch(action)
       },
-      getState: () => this.#state,
     })
     this.#run = run
     this.#dispatch({ type: 'start-requested', at: this.#now() })
@@ -204,60 +180,9 @@ export class PredictionStream {
   }
 
   #dispatch(action: Action): void {
-    const previous = this.#state
-    const next = reduce(previous, action)
-    if (next === previous) return
+    const next = reduce(this.#state, action)
+    if (next === this.#state) return
     this.#state = next
-    this.#remember(previous, next)
     for (const listener of [...this.#listeners]) listener()
-  }
-
-  /** Keeps the resume store in step: written on create, throttled on new ids, cleared at the end. */
-  #remember(previous: PredictionStreamSnapshot, next: PredictionStreamSnapshot): void {
-    const store = this.#resume
-    const prediction = next.prediction
-    if (!store || !prediction) return
-    if (isTerminalStatus(next.status)) {
-      if (!isTerminalStatus(previous.status)) store.clear()
-      return
-    }
-    const now = this.#now()
-    const fresh = previous.prediction?.id !== prediction.id
-    if (
-      fresh ||
-      (next.lastEventId !== previous.lastEventId &&
-        now - this.#resumeWrittenAt >= RESUME_WRITE_INTERVAL_MS)
-    ) {
-      this.#resumeWrittenAt = now
-      store.write({ id: prediction.id, urls: prediction.urls, lastEventId: next.lastEventId })
-    }
-  }
-}
-
-function validateOptions(options: PredictionStreamOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionsError('PredictionStream needs an options object')
-  }
-  if (typeof options.endpoint !== 'string' || options.endpoint === '') {
-    throw new InvalidOptionsError('`endpoint` must be the URL of your prediction endpoint')
-  }
-  const base = (globalThis as { location?: { href: string } }).location?.href
-  try {
-    new URL(options.endpoint, base)
-  } catch {
-    throw new InvalidOptionsError(
-      `\`endpoint\` "${options.endpoint}" is not a valid URL${base ? '' : ' (outside a browser it must be absolute)'}`,
-    )
-  }
-  const hasModel = typeof options.model === 'string' && options.model !== ''
-  const hasVersion = typeof options.version === 'string' && options.version !== ''
-  if (hasModel && hasVersion) {
-    throw new InvalidOptionsError('Set only one of `model` ("owner/name") and `version`')
-  }
-  if (hasModel && !/^[^/\s]+\/[^/\s]+$/.test(options.model as string)) {
-    throw new InvalidOptionsError(`\`model\` must look like "owner/name", got "${options.model}"`)
-  }
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
-    throw new InvalidOptionsError('`fetch` must be a function')
   }
 }

@@ -28,6 +28,11 @@ export function isTerminalStatus(status: string): status is PredictionStatus {
   return TERMINAL_STATUSES.has(status as PredictionStatus)
 }
 
+/** `true` while the prediction can still change: `starting` or `processing`. */
+export function isRunningStatus(status: string): status is 'starting' | 'processing' {
+  return status === 'starting' || status === 'processing'
+}
+
 /** The `urls` of a prediction. `stream` is present only for models that can stream. */
 export interface PredictionUrls {
   /** `GET` this (with the API token) to read the prediction. */

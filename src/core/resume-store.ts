@@ -1,22 +1,5 @@
-import type { PredictionUrls } from './prediction'
-
-/** The part of the Web Storage API a resume store needs; `sessionStorage` by default. */
-export interface ResumeStorage {
-  getItem(key: string): string | null
-  setItem(key: string, value: string): void
-  removeItem(key: string): void
-}
-
-/** The `resume` option: where to remember the running prediction across a reload. */
-export interface ResumeOptions {
-  /** Names this stream across reloads (for example the chat thread's id). */
-  key: string
-  /**
-   * Where to keep it.
-   * @defaultValue `globalThis.sessionStorage` (nothing is kept where there is none)
-   */
-  storage?: ResumeStorage
-}
+import { isTerminalStatus, type PredictionUrls } from './prediction'
+import type { ResumeOptions, ResumeStorage, SnapshotSource } from './types'
 
 /** What is remembered about a running prediction. */
 export interface StoredPrediction {
@@ -26,6 +9,9 @@ export interface StoredPrediction {
 }
 
 const PREFIX = 'react-prediction-stream:'
+
+/** How often, at most, a changed last event ID is written to storage (ms). */
+const WRITE_INTERVAL_MS = 1000
 
 /**
  * Reads and writes the remembered prediction of one key. Storage can throw (quota, privacy
@@ -79,4 +65,35 @@ function defaultStorage(): ResumeStorage | undefined {
     // Reading sessionStorage itself throws where storage is disabled.
     return undefined
   }
+}
+
+/**
+ * Keeps `store` in step with `source` as a subscriber (never inside the store's dispatch): the
+ * prediction is written when it is created, its last event ID at most once per second, and the
+ * entry is cleared when the prediction ends. Returns the function that stops it.
+ */
+export function persistForResume(
+  source: SnapshotSource,
+  store: ResumeStore,
+  now: () => number,
+): () => void {
+  let previous = source.getSnapshot()
+  let writtenAt = -Infinity
+  return source.subscribe(() => {
+    const next = source.getSnapshot()
+    const before = previous
+    previous = next
+    const prediction = next.prediction
+    if (!prediction) return
+    if (isTerminalStatus(next.status)) {
+      if (!isTerminalStatus(before.status)) store.clear()
+      return
+    }
+    const at = now()
+    const fresh = before.prediction?.id !== prediction.id
+    if (fresh || (next.lastEventId !== before.lastEventId && at - writtenAt >= WRITE_INTERVAL_MS)) {
+      writtenAt = at
+      store.write({ id: prediction.id, urls: prediction.urls, lastEventId: next.lastEventId })
+    }
+  })
 }

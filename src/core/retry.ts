@@ -1,3 +1,4 @@
+import { ApiError, ConnectionError } from './errors'
 import type { RetryOptions } from './types'
 
 /** {@link RetryOptions} with every default filled in. */
@@ -15,7 +16,7 @@ export const defaultRetryPolicy: RetryPolicy = {
  * (a uniformly random wait up to `min(maxDelayMs, baseDelayMs · 2^attempt)`), so that many
  * clients cut off together do not come back together. Never below `floorMs` (a server's
  * `Retry-After`), and never zero, because a zero delay turns a failing server into a hot loop
- * (sse-transport.md §2, measured: 85 requests in 100 ms).
+ * (docs/sse-transport.md §2, measured: 85 requests in 100 ms).
  */
 export function backoffDelay(
   attempt: number,
@@ -45,9 +46,34 @@ export function parseRetryAfter(
 }
 
 /**
- * Whether an HTTP status is worth retrying: 408, 429 and 5xx (design.md rule 5). Every other
+ * Whether an HTTP status is worth retrying: 408, 429 and 5xx (docs/design.md rule 5). Every other
  * 4xx is final, as WHATWG HTML §9.2.3 fails the connection on any non-200.
  */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500
+}
+
+/** Whether a failure of the stream or of a read may go away by trying again. */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof ConnectionError) return error.retryable
+  if (error instanceof ApiError) return isRetryableStatus(error.status)
+  return false
+}
+
+/** The wait a failure's `Retry-After` asked for, in ms (0 when it asked for none). */
+export function retryAfterOf(error: unknown): number {
+  const ms = error instanceof ApiError || error instanceof ConnectionError ? error.retryAfterMs : 0
+  return ms ?? 0
+}
+
+/**
+ * Whether a failed create certainly created nothing, so that trying again cannot run (and bill)
+ * the prediction twice: 429, and 503 with `Retry-After`. Creating is not idempotent: a network
+ * error may come after the server created the prediction, so it is final.
+ */
+export function isRefusedBeforeCreating(error: unknown): boolean {
+  return (
+    error instanceof ApiError &&
+    (error.status === 429 || (error.status === 503 && error.retryAfterMs !== undefined))
+  )
 }

@@ -22,7 +22,7 @@ export interface EventStreamRequest {
 
 /**
  * Largest event the parser buffers, in characters. Replicate events are tokens, but the Go
- * client's tests stream 16 MB data lines (replicate-protocol C-13); beyond this a broken or
+ * client's tests stream 16 MB data lines (docs/replicate-protocol.md C-13); beyond this a broken or
  * hostile server is stopped instead of growing memory without bound.
  */
 const MAX_BUFFER_CHARACTERS = 32 * 1024 * 1024
@@ -36,8 +36,8 @@ const MAX_BUFFER_CHARACTERS = 32 * 1024 * 1024
  *
  * `@microsoft/fetch-event-source` owns the connection (open gate, close-vs-error routing, abort),
  * but its parser drops newline-only tokens and leading empty data lines, commits `Last-Event-ID`
- * before dispatch and chokes on non-Latin-1 ids (sse-transport.md §2.1). So it is handed a
- * "shadow body" (sse-transport.md §6): our `fetch` pipes the real body through a streaming
+ * before dispatch and chokes on non-Latin-1 ids (docs/sse-transport.md §2.1). So it is handed a
+ * "shadow body" (docs/sse-transport.md §6): our `fetch` pipes the real body through a streaming
  * UTF-8 decoder into `eventsource-parser` and gives fes an empty stream that only mirrors the
  * end or the error. Its retry loop is never used: `onerror` always rethrows, and the caller
  * schedules reconnects with backoff.
@@ -47,7 +47,7 @@ export async function openEventStream(request: EventStreamRequest): Promise<void
   if (request.signal.aborted) return
   if (!hasDom()) {
     // fes calls `document.removeEventListener` and `window.clearTimeout` unconditionally when it
-    // disposes, which throws or crashes a DOM-less runtime (sse-transport.md §2, A1–A4). There,
+    // disposes, which throws or crashes a DOM-less runtime (docs/sse-transport.md §2, A1–A4). There,
     // the same pipeline runs without it.
     const response = await connect(request)
     await pump(response, request)
@@ -90,7 +90,7 @@ async function connect(request: EventStreamRequest): Promise<Response> {
   let response: Response
   try {
     // No credentials and no custom headers: urls.stream is a capability URL on another
-    // origin, and extra headers would force a CORS preflight (replicate-protocol §2.2).
+    // origin, and extra headers would force a CORS preflight (docs/replicate-protocol.md §2.2).
     response = await request.fetch(request.url, {
       headers,
       cache: 'no-store',
@@ -107,7 +107,7 @@ async function connect(request: EventStreamRequest): Promise<Response> {
 
 /**
  * WHATWG HTML §9.2.3: only a 200 with MIME type `text/event-stream` is announced; anything else
- * fails the connection. Retrying 408, 429 and 5xx is our policy on top (design.md rule 5).
+ * fails the connection. Retrying 408, 429 and 5xx is our policy on top (docs/design.md rule 5).
  */
 function classify(response: Response, url: string): void {
   const { status } = response
@@ -135,7 +135,7 @@ async function pump(response: Response, request: EventStreamRequest): Promise<vo
   // The body is guaranteed by classify().
   const reader = (response.body as ReadableStream<Uint8Array>).getReader()
   // A streaming decoder: a UTF-8 character split across chunks must not become U+FFFD
-  // (replicate-protocol C-23). It drops one leading BOM, as the spec asks.
+  // (docs/replicate-protocol.md C-23). It drops one leading BOM, as the spec asks.
   const decoder = new TextDecoder()
   let overflow: ProtocolError | undefined
   const parser = createParser({
@@ -181,7 +181,7 @@ async function pump(response: Response, request: EventStreamRequest): Promise<vo
 
 /**
  * Header values are byte strings: a last event ID with characters above U+00FF would make
- * `fetch` throw on every reconnect (sse-transport.md B14). WHATWG sends the ID UTF-8 encoded,
+ * `fetch` throw on every reconnect (docs/sse-transport.md B14). WHATWG sends the ID UTF-8 encoded,
  * so any non-ASCII ID goes as its UTF-8 bytes, one Latin-1 character per byte.
  */
 function encodeHeaderValue(value: string | null): string | undefined {

@@ -130,7 +130,7 @@ function applyEvent(state: PredictionStreamSnapshot, event: StreamEvent): Predic
   if (isTerminalStatus(state.status)) return base
   switch (event.event) {
     case 'output':
-      // Replicate sends one item per `output` event, a delta: append verbatim (design.md rule 2).
+      // Replicate sends one item per `output` event, a delta: append verbatim (docs/design.md rule 2).
       return {
         ...base,
         status: 'processing',
@@ -149,7 +149,7 @@ function applyEvent(state: PredictionStreamSnapshot, event: StreamEvent): Predic
     case 'done':
       return finish(base, parseReason(event.data))
     default:
-      // Unknown types and unnamed `message` events carry nothing for us (replicate-protocol C-32/C-33).
+      // Unknown types and unnamed `message` events carry nothing for us (docs/replicate-protocol.md C-32/C-33).
       return base
   }
 }
@@ -210,7 +210,7 @@ function parseJsonObject(data: string): Record<string, unknown> | undefined {
   }
 }
 
-/** `event: error` data is `{"detail": "…"}`; fall back to the raw text (replicate-protocol C-8). */
+/** `event: error` data is `{"detail": "…"}`; fall back to the raw text (docs/replicate-protocol.md C-8). */
 function parseDetail(data: string): string {
   const detail = parseJsonObject(data)?.detail
   return typeof detail === 'string' ? detail : data

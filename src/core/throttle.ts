@@ -1,4 +1,5 @@
-import type { Listener, PredictionStreamSnapshot } from './types'
+import { hostTimers } from './host-timers'
+import type { PredictionStreamSnapshot, SnapshotSource, Timers } from './types'
 
 /**
  * How often a throttled subscriber hears about changes while text streams in:
@@ -6,12 +7,6 @@ import type { Listener, PredictionStreamSnapshot } from './types'
  * `'sync'` for every change.
  */
 export type UpdateInterval = 'frame' | 'sync' | number
-
-/** What {@link throttleSubscribe} needs of a store: the `useSyncExternalStore` contract. */
-export interface SnapshotSource {
-  subscribe(listener: Listener): () => void
-  getSnapshot(): PredictionStreamSnapshot
-}
 
 /**
  * Frames stop in hidden tabs (`requestAnimationFrame` is paused there); this timer still lets
@@ -23,15 +18,18 @@ const HIDDEN_TAB_FALLBACK_MS = 250
  * Wraps `source.subscribe` so the listener is called at most once per `interval` while only
  * text, output or logs grow, and at once when `status`, `connection` or `error` change: a burst of
  * thousands of tokens per second costs one notification per frame, but the end of a stream (or a
- * failure) is never held back (design.md rule 7).
+ * failure) is never held back (docs/design.md rule 7).
  *
  * @param interval - {@link UpdateInterval}; `'frame'` uses `requestAnimationFrame`, or a 16 ms
  *   timer where there is none (Node, workers).
+ * @param timers - the timers behind the throttle: the fallback for frames, and the interval.
+ *   Defaults to the host's `setTimeout`/`clearTimeout`.
  */
 export function throttleSubscribe(
   source: SnapshotSource,
   interval: UpdateInterval = 'frame',
-): (listener: Listener) => () => void {
+  timers: Timers = hostTimers,
+): (listener: () => void) => () => void {
   if (interval === 'sync') return (listener) => source.subscribe(listener)
   return (listener) => {
     let delivered = source.getSnapshot()
@@ -47,7 +45,7 @@ export function throttleSubscribe(
         cancel?.()
         flush()
       } else if (!cancel) {
-        cancel = schedule(flush, interval)
+        cancel = schedule(flush, interval, timers)
       }
     })
     return () => {
@@ -68,28 +66,24 @@ function isUrgent(previous: PredictionStreamSnapshot, next: PredictionStreamSnap
   )
 }
 
-function schedule(callback: () => void, interval: 'frame' | number): () => void {
-  if (typeof interval === 'number') {
-    const handle = setTimeout(callback, interval)
-    return () => clearTimeout(handle)
-  }
-  if (typeof requestAnimationFrame !== 'function') {
-    const handle = setTimeout(callback, 16)
-    return () => clearTimeout(handle)
+function schedule(callback: () => void, interval: 'frame' | number, timers: Timers): () => void {
+  if (typeof interval === 'number' || typeof requestAnimationFrame !== 'function') {
+    const handle = timers.setTimeout(callback, typeof interval === 'number' ? interval : 16)
+    return () => timers.clearTimeout(handle)
   }
   let done = false
   const once = () => {
     if (done) return
     done = true
     cancelAnimationFrame(frame)
-    clearTimeout(timer)
+    timers.clearTimeout(timer)
     callback()
   }
   const frame = requestAnimationFrame(once)
-  const timer = setTimeout(once, HIDDEN_TAB_FALLBACK_MS)
+  const timer = timers.setTimeout(once, HIDDEN_TAB_FALLBACK_MS)
   return () => {
     done = true
     cancelAnimationFrame(frame)
-    clearTimeout(timer)
+    timers.clearTimeout(timer)
   }
 }

@@ -1,6 +1,5 @@
 import type { PredictionStreamError } from './errors'
 import type { Prediction, PredictionStatus } from './prediction'
-import type { ResumeOptions } from './resume-store'
 
 /**
  * Where the prediction is: `idle` before `start()`, then Replicate's own status values.
@@ -13,7 +12,7 @@ export type StreamStatus = 'idle' | PredictionStatus
 
 /**
  * Where the server-sent event connection is. Independent of {@link StreamStatus}: a reconnect
- * never makes the prediction look failed (design.md, "two axes").
+ * never makes the prediction look failed (docs/design.md, "State: two axes").
  *
  * - `idle`: nothing requested yet.
  * - `connecting`: creating the prediction or opening the stream.
@@ -60,10 +59,15 @@ export interface PredictionStreamSnapshot {
    * How the prediction is being followed: its server-sent event stream, or polling `GET` when
    * it has no `urls.stream` or the stream cannot be kept open. `null` before anything is followed.
    */
-  readonly transport: 'stream' | 'polling' | null
+  readonly transport: Transport | null
   /** Timing and connection counts of the current run. */
   readonly metrics: PredictionStreamMetrics
 }
+
+/**
+ * How a prediction is followed: its server-sent event stream, or polling `GET {endpoint}/{id}`.
+ */
+export type Transport = 'stream' | 'polling'
 
 /** Timing of one run (`start()` or `attach()`), from the injected clock (ms since the epoch). */
 export interface PredictionStreamMetrics {
@@ -85,20 +89,20 @@ export interface PredictionStreamMetrics {
   readonly reconnects: number
 }
 
-/** A listener called after every snapshot change. */
-export type Listener = () => void
-
 /** Timer functions, injectable so tests and non-browser hosts control time. */
 export interface Timers {
   setTimeout(callback: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void
 }
 
-/** How the stream retries a dropped connection (design.md rule 5). */
+/**
+ * How the stream retries: one policy for every retried request (a refused create, a dropped
+ * stream, a failed poll), following docs/design.md rule 5.
+ */
 export interface RetryOptions {
   /**
-   * Reconnection attempts after the stream drops, before the stream gives up and reads the
-   * prediction with `GET` instead.
+   * Retries in a row after a failure, before giving up: a dropped stream is then read with `GET`
+   * instead, a refused create or a failed poll ends the run with its error.
    * @defaultValue 5
    */
   maxAttempts?: number
@@ -114,14 +118,21 @@ export interface RetryOptions {
    */
   maxDelayMs?: number
   /**
-   * Longest a run of consecutive failures may last, in ms, before the stream gives up
-   * reconnecting and reads the prediction with `GET` instead.
+   * Longest a series of consecutive failures may last, in ms, before giving up as with
+   * `maxAttempts`.
    * @defaultValue 60000
    */
   maxElapsedMs?: number
 }
 
-/** Options of {@link PredictionStream}. */
+/**
+ * Options of {@link PredictionStream}.
+ *
+ * All of them are read once, when the stream is created, except `fetch` and `headers`, which
+ * are called per request (pass a function that reads your latest value to change them later).
+ * The React hook creates a new stream when `endpoint`, `model`, `version` or `deployment`
+ * changes, and reads its `fetch`, `headers` and callbacks at the moment they are used.
+ */
 export interface PredictionStreamOptions {
   /**
    * URL of your prediction endpoint: the route served by `createPredictionHandler` from
@@ -131,12 +142,25 @@ export interface PredictionStreamOptions {
    */
   endpoint: string
   /**
-   * `owner/name` of the model `start()` runs, e.g. `"meta/meta-llama-3-8b-instruct"`. Set one of
-   * `model` and `version` to use `start()`; neither is needed to `attach()` to an existing one.
+   * `owner/name` of the model `start()` runs, e.g. `"meta/meta-llama-3-8b-instruct"`. Set exactly
+   * one of `model`, `version` and `deployment` to use `start()`; none is needed to `attach()` to
+   * an existing prediction.
+   * @defaultValue none
    */
   model?: string
-  /** A version id (or `owner/name:version`) `start()` runs. At most one of `model` and `version`. */
+  /**
+   * A version id (or `owner/name:version`) `start()` runs. At most one of `model`, `version` and
+   * `deployment`.
+   * @defaultValue none
+   */
   version?: string
+  /**
+   * `owner/name` of a Replicate deployment `start()` runs
+   * (https://replicate.com/docs/topics/deployments). At most one of `model`, `version` and
+   * `deployment`.
+   * @defaultValue none
+   */
+  deployment?: string
   /**
    * The `fetch` used for every request (the endpoint and the stream).
    * @defaultValue `globalThis.fetch`
@@ -146,12 +170,17 @@ export interface PredictionStreamOptions {
    * Extra headers for requests to your endpoint (for example your app's own auth). Called per
    * request when a function, so a refreshed token is picked up. Never sent to `urls.stream`,
    * which is a capability URL on another origin that needs none.
+   * @defaultValue none
    */
   headers?: HeadersInit | (() => HeadersInit)
-  /** Reconnection policy. */
+  /**
+   * Retry policy of every request of a run (create, stream, poll).
+   * @defaultValue see {@link RetryOptions}
+   */
   retry?: RetryOptions
   /**
-   * Timer functions.
+   * Timer functions. Every timer of the stream goes through them: backoff waits, polling, the
+   * stall watchdog and the deferred disconnect of `retain()`.
    * @defaultValue `globalThis.setTimeout` / `globalThis.clearTimeout`
    */
   timers?: Timers
@@ -184,4 +213,35 @@ export interface PredictionStreamOptions {
    * @defaultValue off
    */
   resume?: ResumeOptions
+  /**
+   * Called when the last user declared with `retain()` has released the stream and it has
+   * disconnected: the moment a cache of streams (such as {@link PredictionStreamRegistry}) can
+   * forget it.
+   * @defaultValue none
+   */
+  onRelease?: () => void
+}
+
+/** The part of the Web Storage API a resume store needs; `sessionStorage` by default. */
+export interface ResumeStorage {
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
+  removeItem(key: string): void
+}
+
+/** The `resume` option: where to remember the running prediction across a reload. */
+export interface ResumeOptions {
+  /** Names this stream across reloads (for example the chat thread's id). */
+  key: string
+  /**
+   * Where to keep it.
+   * @defaultValue `globalThis.sessionStorage` (nothing is kept where there is none)
+   */
+  storage?: ResumeStorage
+}
+
+/** What a snapshot subscriber needs of a store: the `useSyncExternalStore` contract. */
+export interface SnapshotSource {
+  subscribe(listener: () => void): () => void
+  getSnapshot(): PredictionStreamSnapshot
 }

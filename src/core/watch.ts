@@ -1,7 +1,8 @@
 import type { PredictionStreamError } from './errors'
 import { isTerminalStatus } from './prediction'
-import type { SnapshotSource } from './throttle'
-import type { PredictionStreamSnapshot } from './types'
+import type { SnapshotSource } from './types'
+import { hostTimers } from './host-timers'
+import type { PredictionStreamSnapshot, Timers } from './types'
 
 /** Callbacks for what happens to a stream. Each is optional. */
 export interface PredictionStreamCallbacks {
@@ -21,11 +22,13 @@ export interface PredictionStreamCallbacks {
  * Returns the function that stops watching.
  *
  * A callback that throws never disturbs the stream or the other callbacks: its error is
- * rethrown on a fresh task, where it reaches `window.onerror` / `process` as usual.
+ * rethrown on a fresh task (through `timers`), where it reaches `window.onerror` / `process` as
+ * usual.
  */
 export function watchPredictionStream(
   source: SnapshotSource,
   callbacks: PredictionStreamCallbacks | (() => PredictionStreamCallbacks),
+  timers: Timers = hostTimers,
 ): () => void {
   const read = typeof callbacks === 'function' ? callbacks : () => callbacks
   let previous = source.getSnapshot()
@@ -37,24 +40,24 @@ export function watchPredictionStream(
     // A restart (start() again) empties output: nothing from the old run is new.
     const from = next.output.length >= before.output.length ? before.output.length : 0
     for (let index = from; index < next.output.length; index += 1) {
-      isolate(() => current.onOutput?.(next.output[index] as string, next))
+      isolate(timers, () => current.onOutput?.(next.output[index] as string, next))
     }
-    if (next.status !== before.status) isolate(() => current.onStatusChange?.(next))
+    if (next.status !== before.status) isolate(timers, () => current.onStatusChange?.(next))
     if (next.error && next.error !== before.error) {
       const error = next.error
-      isolate(() => current.onError?.(error, next))
+      isolate(timers, () => current.onError?.(error, next))
     }
     if (isTerminalStatus(next.status) && next.status !== before.status) {
-      isolate(() => current.onDone?.(next))
+      isolate(timers, () => current.onDone?.(next))
     }
   })
 }
 
-function isolate(callback: () => void): void {
+function isolate(timers: Timers, callback: () => void): void {
   try {
     callback()
   } catch (error) {
-    setTimeout(() => {
+    timers.setTimeout(() => {
       throw error
     }, 0)
   }

@@ -1,26 +1,14 @@
 'use client'
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import { PredictionStream } from '../core/prediction-stream'
-import { getSharedPredictionStream, retainSharedPredictionStream } from '../core/shared-streams'
+import type { FollowPredictionOptions, PredictionStreamRegistry } from '../core/registry'
 import { throttleSubscribe, type UpdateInterval } from '../core/throttle'
-import type { PredictionStreamSnapshot, PredictionStreamOptions } from '../core/types'
+import type { PredictionStreamOptions, PredictionStreamSnapshot, Timers } from '../core/types'
 import { watchPredictionStream, type PredictionStreamCallbacks } from '../core/watch'
+import { useRegistry } from './registry-context'
 
-/** Options of {@link usePredictionStream}. */
-export interface UsePredictionStreamOptions
-  extends Partial<PredictionStreamOptions>, PredictionStreamCallbacks {
-  /**
-   * Follow this stream instead of creating one: several components passing the same
-   * `PredictionStream` share its single connection, and the last one to unmount closes it.
-   * `endpoint`, `model` and the other stream options are then ignored.
-   */
-  stream?: PredictionStream
-  /**
-   * Follow an existing prediction by id (with `endpoint`): every component asking for the same
-   * `endpoint` + id shares one stream and one connection, which closes when the last one
-   * unmounts. Nothing is created.
-   */
-  predictionId?: string
+/** What every mode of {@link usePredictionStream} accepts: callbacks and the render pace. */
+export interface UsePredictionStreamBehaviour extends PredictionStreamCallbacks {
   /**
    * How often the component re-renders while text streams in: at most once per animation frame
    * (`'frame'`), once per that many ms, or on every event (`'sync'`). Changes of `status`,
@@ -28,13 +16,70 @@ export interface UsePredictionStreamOptions
    * @defaultValue `'frame'`
    */
   updateInterval?: UpdateInterval
+  /**
+   * Timer functions, for the stream this hook creates and for its render throttle.
+   * @defaultValue `globalThis.setTimeout` / `globalThis.clearTimeout`
+   */
+  timers?: Timers
 }
+
+/** Every option of every mode, for reading them without narrowing first. */
+type AnyModeOptions = Omit<PredictionStreamOptions, 'endpoint' | 'onRelease'> &
+  UsePredictionStreamBehaviour & {
+    endpoint?: string
+    stream?: PredictionStream
+    predictionId?: string
+  }
+
+/**
+ * Own a stream: `start(input)` creates predictions of `model`, `version` or `deployment` through
+ * `endpoint`. Changing `endpoint`, `model`, `version` or `deployment` starts over with a fresh,
+ * idle stream; the other stream options are read when the stream is created (see
+ * {@link PredictionStreamOptions}), except `fetch` and `headers`, which are read per request.
+ */
+export interface UseOwnPredictionStreamOptions
+  extends Omit<PredictionStreamOptions, 'onRelease'>, UsePredictionStreamBehaviour {
+  stream?: undefined
+  predictionId?: undefined
+}
+
+/**
+ * Follow a stream made elsewhere: several components passing the same `PredictionStream` share
+ * its single connection, and the last one to unmount closes it.
+ */
+export interface UseGivenPredictionStreamOptions extends UsePredictionStreamBehaviour {
+  /** The stream to follow. */
+  stream: PredictionStream
+  predictionId?: undefined
+  endpoint?: undefined
+}
+
+/**
+ * Follow an existing prediction by id through `endpoint`: every component asking for the same
+ * `endpoint` + id shares one stream and one connection (through the nearest
+ * `PredictionStreamProvider`'s registry, or the page's), which closes when the last one
+ * unmounts. Nothing is created.
+ */
+export interface UseFollowPredictionOptions
+  extends FollowPredictionOptions, UsePredictionStreamBehaviour {
+  stream?: undefined
+}
+
+/**
+ * Options of {@link usePredictionStream}: one of its three modes, told apart by `stream` and
+ * `predictionId`.
+ */
+export type UsePredictionStreamOptions =
+  UseOwnPredictionStreamOptions | UseGivenPredictionStreamOptions | UseFollowPredictionOptions
 
 /** What {@link usePredictionStream} returns: the current snapshot plus the verbs. */
 export interface UsePredictionStreamResult extends PredictionStreamSnapshot {
-  /** Creates a prediction with this input and streams it. Exactly one `POST` per call. */
+  /**
+   * Creates a prediction with this input and streams it. Exactly one `POST` per call. Resolves
+   * when the run ends; rejects only with `InvalidOptionsError` (no target, input not an object).
+   */
   start: (input: Record<string, unknown>) => Promise<void>
-  /** Follows an existing prediction by id. Nothing is created. */
+  /** Follows an existing prediction by id. Nothing is created. Resolves when the run ends. */
   attach: (predictionId: string) => Promise<void>
   /** Cancels the prediction on the server and closes the stream. */
   cancel: () => Promise<void>
@@ -48,18 +93,17 @@ export interface UsePredictionStreamResult extends PredictionStreamSnapshot {
  * Runs a prediction's lifecycle (create → stream its server-sent events → done) and returns its
  * state, re-rendering at most once per animation frame while text streams in.
  *
- * - Nothing is requested on mount or render: call `start(input)` (design.md rule 1). Exactly one
- *   `POST` per `start`, also under React StrictMode, whose unmount–remount cycle neither drops
- *   nor reopens the connection.
+ * - Nothing is requested on mount or render: call `start(input)` (docs/design.md rule 1).
+ *   Exactly one `POST` per `start`, also under React StrictMode, whose unmount–remount cycle
+ *   neither drops nor reopens the connection.
  * - Unmounting the last user closes the connection but does not cancel the prediction;
- *   `cancel()` does (rule 6).
- * - Changing `endpoint`, `model` or `version` starts over with a fresh, idle stream; `fetch`,
- *   `headers` and the callbacks are read when used, so they may change freely and are never
- *   stale.
+ *   `cancel()` does (docs/design.md rule 6).
+ * - `fetch`, `headers` and the callbacks are read when used, so they may change freely and are
+ *   never stale.
  * - Errors never throw: they land in `error` (`ApiError`, `PredictionFailedError`,
  *   `ConnectionError`) with whatever `text` had arrived kept. Invalid options throw
  *   `InvalidOptionsError` during render, like any programming error.
- * - On the server (SSR) it renders the idle snapshot and touches no browser API.
+ * - On the server (SSR) it renders the idle snapshot and touches no network or shared state.
  * - With `resume: { key }`, a prediction still running when the page was reloaded is
  *   re-attached on mount instead of being lost.
  *
@@ -77,18 +121,18 @@ export function usePredictionStream(
 ): UsePredictionStreamResult {
   // Latest options, for the values read at the moment they are used (fetch, headers,
   // callbacks): a new closure each render must never recreate or restart the stream.
-  const latest = useRef(options)
+  const latest = useRef<AnyModeOptions>(options)
   useEffect(() => {
     latest.current = options
   })
-  const stream = useStreamInstance(options, latest)
-  const shared = options.predictionId !== undefined && options.stream === undefined
+  const registry = useRegistry()
+  const stream = useStreamInstance(options, latest, registry)
+  const shared =
+    options.predictionId !== undefined && options.stream === undefined ? registry : undefined
+  const timers = options.timers
 
-  useEffect(
-    () => (shared ? retainSharedPredictionStream(stream) : stream.retain()),
-    [stream, shared],
-  )
-  useEffect(() => watchPredictionStream(stream, () => latest.current), [stream])
+  useEffect(() => (shared ? shared.retain(stream) : stream.retain()), [stream, shared])
+  useEffect(() => watchPredictionStream(stream, () => latest.current, timers), [stream, timers])
   // Re-attaching to a remembered prediction is idempotent (no create), so unlike start() it may
   // happen on mount; resume() does nothing while a run is active, so StrictMode's second effect
   // is a no-op.
@@ -97,7 +141,10 @@ export function usePredictionStream(
   }, [stream])
 
   const interval = options.updateInterval ?? 'frame'
-  const subscribe = useMemo(() => throttleSubscribe(stream, interval), [stream, interval])
+  const subscribe = useMemo(
+    () => throttleSubscribe(stream, interval, timers),
+    [stream, interval, timers],
+  )
   const snapshot = useSyncExternalStore(subscribe, stream.getSnapshot, stream.getInitialSnapshot)
   return {
     ...snapshot,
@@ -109,19 +156,25 @@ export function usePredictionStream(
   }
 }
 
-/** The stream this hook follows: passed in, shared by prediction id, or its own. */
+/** The stream this hook follows: given, shared by prediction id, or its own. */
 function useStreamInstance(
   options: UsePredictionStreamOptions,
-  latest: { current: UsePredictionStreamOptions },
+  latest: { current: AnyModeOptions },
+  registry: PredictionStreamRegistry | undefined,
 ): PredictionStream {
-  const { stream: given, predictionId, endpoint, model, version } = options
+  const all: AnyModeOptions = options
+  const { stream: given, predictionId, endpoint } = all
+  const own = given === undefined && predictionId === undefined ? all : undefined
   const key = given
     ? ''
-    : `${endpoint}\u0000${model ?? ''}\u0000${version ?? ''}\u0000${predictionId ?? ''}`
+    : [endpoint, own?.model, own?.version, own?.deployment, predictionId].join('\u0000')
   const create = (): PredictionStream | undefined => {
     if (given) return undefined
-    // Read per request, so new functions each render are picked up without a new stream.
-    const perRequest = {
+    const { retry, timers, now, stallTimeoutMs, pollIntervalMs, maxPollIntervalMs, resume } = all
+    const base = {
+      endpoint: endpoint as string,
+      ...{ retry, timers, now, stallTimeoutMs, pollIntervalMs, maxPollIntervalMs, resume },
+      // Read per request, so new functions each render are picked up without a new stream.
       fetch: ((input, init) =>
         (latest.current.fetch ?? globalThis.fetch)(input, init)) as typeof fetch,
       headers: () => {
@@ -129,15 +182,11 @@ function useStreamInstance(
         return (typeof headers === 'function' ? headers() : headers) ?? {}
       },
     }
-    const { retry, timers, now, stallTimeoutMs, pollIntervalMs, maxPollIntervalMs, resume } =
-      options
-    const base = {
-      endpoint: endpoint as string,
-      ...{ retry, timers, now, stallTimeoutMs, pollIntervalMs, maxPollIntervalMs, resume },
-      ...perRequest,
+    if (predictionId === undefined) {
+      return new PredictionStream({ ...base, ...pick(own, ['model', 'version', 'deployment']) })
     }
-    if (predictionId !== undefined) return getSharedPredictionStream({ ...base, predictionId })
-    return new PredictionStream({ ...base, model, version })
+    // A server render gets a stream of its own that nothing retains: no registry entry outlives it.
+    return registry ? registry.get({ ...base, predictionId }) : new PredictionStream(base)
   }
   const [owned, setOwned] = useState(() => ({ key, stream: create() }))
   if (given) return given
@@ -149,4 +198,10 @@ function useStreamInstance(
     return stream
   }
   return owned.stream
+}
+
+function pick<T extends object, K extends keyof T>(value: T | undefined, keys: K[]): Pick<T, K> {
+  const picked = {} as Pick<T, K>
+  for (const name of keys) if (value?.[name] !== undefined) picked[name] = value[name]
+  return picked
 }

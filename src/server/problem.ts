@@ -7,7 +7,7 @@
 /** Media type of the prediction JSON the handler answers with. */
 export const JSON_TYPE = 'application/json; charset=utf-8'
 
-/** Media type of RFC 7807 errors, as Replicate sends them (replicate-protocol.md §1.3). */
+/** Media type of RFC 7807 errors, as Replicate sends them (docs/replicate-protocol.md §1.3). */
 export const PROBLEM_TYPE = 'application/problem+json; charset=utf-8'
 
 /**

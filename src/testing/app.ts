@@ -5,19 +5,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Prediction } from '../core/prediction'
 import { createPredictionHandler } from '../server/create-prediction-handler'
-import { handleApiRequest } from './api-routes'
-import type { ApiContext } from './create-route'
-import { FaultState } from './fault-state'
-import type { FaultController } from './faults'
-import { NOT_FOUND, sendProblem } from './http-responses'
-import { serveWithFetchHandler, type FetchHandler } from './node-adapter'
+import type { ApiContext } from './api/api-context'
+import { handleApiRequest } from './api/v1-router'
+import { FaultState, type FaultController } from './faults/fault-set'
+import { serveWithFetchHandler, type FetchHandler } from './http/node-adapter'
+import { RequestLog, type RecordedRequest, type RequestHost } from './http/request-log'
+import { NOT_FOUND, sendProblem } from './http/responses'
 import { resolveOptions, type ReplicateServerOptions } from './options'
-import { PredictionStore } from './prediction-store'
-import { RequestLog, type RecordedRequest, type RequestHost } from './request-log'
-import { createStreamRoute, STREAM_PATH } from './stream-route'
+import { PredictionStore } from './predictions/prediction-store'
+import { createStreamEndpoint, STREAM_PATH } from './stream/stream-endpoint'
 
 /** A Connect-style Node listener; see {@link ReplicateApp.handle}. */
-export type Listener = (
+export type NodeRequestListener = (
   req: IncomingMessage,
   res: ServerResponse,
   next?: (err?: unknown) => void,
@@ -32,27 +31,20 @@ export interface ReplicateApp {
    * `next` they get Replicate's 404 problem+json. After {@link ReplicateApp.close} every request
    * it owns gets 503.
    */
-  handle: Listener
+  handle: NodeRequestListener
   /** Like {@link ReplicateApp.handle} but for the API host only: stream paths get 404 here. */
-  handleApi: Listener
+  handleApi: NodeRequestListener
   /** Like {@link ReplicateApp.handle} but for the stream host only: every other path gets 404. */
-  handleStream: Listener
+  handleStream: NodeRequestListener
   /**
    * The live fault set: `faults.set({ create: { status: 429, times: 2 } })`, `faults.clear()`,
    * `faults.current` (see `Faults` for every fault and how long each lasts).
    */
   readonly faults: FaultController
   /**
-   * Changes the failure injection for predictions created from now on; running predictions keep
-   * theirs. `null` makes new predictions succeed again. Same as setting `faults.fail` alone.
-   *
-   * @throws InvalidOptionsError for a malformed value (see {@link ReplicateServerOptions.fail}).
-   */
-  setFail(fail: ReplicateServerOptions['fail']): void
-  /**
-   * Cancels prediction `id` from the server side, as if Replicate canceled it (§3.1): `canceled`,
-   * `done {"reason": "canceled"}` on its stream. Returns the prediction, unchanged when it had
-   * already ended, or `undefined` for an unknown id.
+   * Cancels prediction `id` from the server side, as if Replicate canceled it
+   * (docs/replicate-protocol.md §3.1): `canceled`, `done {"reason": "canceled"}` on its stream.
+   * Returns the prediction, unchanged when it had already ended, or `undefined` for an unknown id.
    */
   cancel(id: string): Prediction | undefined
   /** Predictions created so far, oldest first, as snapshots (changing them changes nothing). */
@@ -96,7 +88,7 @@ function originOf(req: IncomingMessage): string {
  * - `/v1/models/{owner}/{name}/predictions`, `/v1/deployments/{owner}/{name}/predictions`,
  *   `/v1/predictions` (create by version, list), `/v1/predictions/{id}`,
  *   `/v1/predictions/{id}/cancel`: Replicate's HTTP API with bearer auth, `Prefer: wait` and
- *   `Cancel-After` (`replicate-protocol.md` §1);
+ *   `Cancel-After` (`docs/replicate-protocol.md` §1);
  * - `/v1/streams/{token}` (text models) and `/v1/files/{token}` (file models): the server-sent
  *   event stream, framed byte for byte like Replicate's (§2), no auth, CORS like nchan;
  * - `predictionsEndpoint` (default `/api/predictions`): the library's `createPredictionHandler`,
@@ -117,7 +109,7 @@ export function createReplicateApp(options: ReplicateServerOptions = {}): Replic
     streamLogs: resolved.streamLogs,
   })
   const faults = new FaultState(resolved.faults)
-  const streams = createStreamRoute(store, faults, resolved)
+  const streams = createStreamEndpoint(store, faults, resolved)
   const log = new RequestLog()
   const endpoint = resolved.predictionsEndpoint
   let closing: Promise<void> | undefined
@@ -180,7 +172,7 @@ export function createReplicateApp(options: ReplicateServerOptions = {}): Replic
   }
 
   const listener =
-    (roles: { api: boolean; stream: boolean }): Listener =>
+    (roles: { api: boolean; stream: boolean }): NodeRequestListener =>
     (req, res, next) => {
       route(roles, req, res, next).catch((error: unknown) => {
         // A bug must not leave the request hanging: answer 500 if we still can.
@@ -197,9 +189,6 @@ export function createReplicateApp(options: ReplicateServerOptions = {}): Replic
     handleApi: listener({ api: true, stream: false }),
     handleStream: listener({ api: false, stream: true }),
     faults,
-    setFail(value) {
-      faults.setFail(value ?? null)
-    },
     cancel: (id) => store.cancel(id),
     get predictions() {
       return store.list()

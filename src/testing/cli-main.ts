@@ -4,19 +4,24 @@
  */
 import { parseArgs } from 'node:util'
 import { InvalidOptionsError } from '../core/errors'
+import { nonNegativeInteger, UsageError } from './cli/flag-values'
 import {
   CADENCE_HELP,
-  nonNegativeInteger,
   parseCadence,
   SERVER_FLAG_OPTIONS,
   SERVER_FLAG_USAGE,
   serverOptionsFromFlags,
-  UsageError,
-} from './cli-flags'
-import { ECHO_MODEL } from './models'
+} from './cli/server-flags'
+import { SERVED_MODELS } from './models/served-models'
 import { LOCAL_API_TOKEN } from './options'
-import { FILE_MODEL_NAMES, MODEL_NAMES } from './recordings'
 import { startReplicateServer, type StartReplicateServerOptions } from './server'
+
+/** Names of the recorded models (text, then image iterators), then of the local-only ones. */
+const RECORDED_MODELS = [
+  ...SERVED_MODELS.filter((model) => model.kind === 'text' && !model.localOnly),
+  ...SERVED_MODELS.filter((model) => model.kind === 'files' && !model.localOnly),
+].map((model) => model.name)
+const LOCAL_MODELS = SERVED_MODELS.filter((model) => model.localOnly).map((model) => model.name)
 
 /** Where `main` writes, and when a running `serve` stops. */
 export interface CliIo {
@@ -44,7 +49,7 @@ Options:
                       (default realistic)
 ${SERVER_FLAG_USAGE}  -h, --help          show this help
 
-Models: ${[...MODEL_NAMES, ...FILE_MODEL_NAMES].join(', ')}, and ${ECHO_MODEL} (local only)
+Models: ${RECORDED_MODELS.join(', ')}, and ${LOCAL_MODELS.join(', ')} (local only)
 `
 
 function parse(argv: readonly string[]) {
@@ -139,7 +144,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       `  Prediction endpoint: ${server.predictionsUrl}`,
       `  API token:           ${args.options.token}${args.options.token === LOCAL_API_TOKEN ? ' (local only, not a secret)' : ''}`,
       `  Seed:                ${server.seed}`,
-      `  Models:              ${[...MODEL_NAMES, ...FILE_MODEL_NAMES, ECHO_MODEL].join(', ')}`,
+      `  Models:              ${[...RECORDED_MODELS, ...LOCAL_MODELS].join(', ')}`,
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),

@@ -3,27 +3,24 @@
  * real recorded model outputs, with fault injection and request inspection, for demos, the
  * library's tests and users' own tests.
  */
-export { createReplicateApp, type Listener, type ReplicateApp } from './app'
-export type { BurstyCadence, Cadence, CadenceOption, RateCadence, ResolvedCadence } from './cadence'
-export type {
-  CancelFault,
-  Counted,
-  CreateFault,
-  FailFault,
-  FaultController,
-  Faults,
-  Repeated,
-  ResolvedFaults,
-  StreamCut,
-  StreamFault,
-} from './faults'
+export { createReplicateApp, type NodeRequestListener, type ReplicateApp } from './app'
+export type { CreateFault } from './faults/create-fault'
+export type { Faults, FaultController, ResolvedFaults } from './faults/fault-set'
+export type { CancelFault, FailFault } from './faults/prediction-faults'
+export type { Counted, Repeated } from './faults/rules'
+export type { StreamCut, StreamFault } from './faults/stream-fault'
+export type { RecordedRequest, RequestHost } from './http/request-log'
+export { SERVED_MODELS, type ServedModel } from './models/served-models'
 export { LOCAL_API_TOKEN, type ReplicateServerOptions } from './options'
-export type { FailureInjection } from './prediction-store'
-export type { RecordedRequest, RequestHost } from './request-log'
+export type {
+  BurstyCadence,
+  Cadence,
+  CadenceOption,
+  RateCadence,
+  ResolvedCadence,
+} from './predictions/cadence'
 export {
   startReplicateServer,
   type ReplicateServer,
   type StartReplicateServerOptions,
 } from './server'
-export { ECHO_MODEL, SERVED_MODELS, type ServedModel } from './models'
-export { FILE_MODEL_NAMES, MODEL_NAMES } from './recordings'

@@ -21,7 +21,7 @@ export interface ReplicateServer extends ReplicateApp {
    */
   readonly streamUrl: string
   /**
-   * `${url}` + the mounted route handler's path (default `/api/predictions`): the `endpoint` for
+   * `${url}` + the mounted route handler's path (`predictionsEndpoint`): the `endpoint` for
    * `usePredictionStream`. Empty string when `predictionsEndpoint` is `null`.
    */
   readonly predictionsUrl: string
@@ -34,11 +34,20 @@ export interface ReplicateServer extends ReplicateApp {
 
 /** Options of {@link startReplicateServer}. */
 export interface StartReplicateServerOptions extends ReplicateServerOptions {
-  /** TCP port of the API; `0` (default) picks a free ephemeral port. */
+  /**
+   * TCP port of the API; `0` picks a free ephemeral port.
+   * @defaultValue `0`
+   */
   port?: number
-  /** TCP port of the stream listener; `0` (default) picks a free ephemeral port. */
+  /**
+   * TCP port of the stream listener; `0` picks a free ephemeral port.
+   * @defaultValue `0`
+   */
   streamPort?: number
-  /** Interface to listen on. Default `'127.0.0.1'` (loopback only: the server has no real auth). */
+  /**
+   * Interface to listen on: loopback only by default, since the server has no real auth.
+   * @defaultValue `'127.0.0.1'`
+   */
   host?: string
 }
 
@@ -107,7 +116,6 @@ export async function startReplicateServer(
     handleApi: app.handleApi,
     handleStream: app.handleStream,
     faults: app.faults,
-    setFail: app.setFail,
     cancel: app.cancel,
     seed: app.seed,
     get predictions() {

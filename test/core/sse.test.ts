@@ -1,8 +1,0 @@
-import { expect, it } from 'vitest'
-import { openEventStreamSuite } from '../support/open-event-stream-suite'
-
-it('runs without a DOM (the path that does not use fetch-event-source)', () => {
-  expect(typeof window).toBe('undefined')
-})
-
-openEventStreamSuite()

@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { PredictionStream, watchPredictionStream } from '../../src/core/index'
+import { ECHO_MODEL } from '../../src/testing/models/served-models'
+import { createRandom, randomInt } from '../../src/testing/predictions/random'
+import {
+  TEXT_RECORDINGS,
+  recordingsOfModel,
+  selectRecording,
+} from '../../src/testing/models/recordings'
+import { startReplicateServer, type ReplicateServer } from '../../src/testing/index'
+import { startChaosProxy, type ChaosPlan } from '../../testkit/chaos-proxy'
+import { trackedTimers } from '../../testkit/tracked-timers'
+
+// Issue 4's chaos test: 120 streams of the recorded outputs (and multi-byte echo streams) go
+// through a TCP proxy that cuts connections at seeded random bytes and answers with 429/5xx;
+// the server also refuses some creates with 429. Every stream must end `succeeded` with text
+// exactly equal to the recording and every output applied exactly once.
+
+const SEED = 20261122
+const STREAMS = 120
+const random = createRandom(SEED)
+
+let server: ReplicateServer
+let proxy: Awaited<ReturnType<typeof startChaosProxy>>
+let apiProxy: Awaited<ReturnType<typeof startChaosProxy>>
+
+function plan(): ChaosPlan {
+  const roll = random()
+  if (roll < 0.5) return { kind: 'cut', afterBytes: randomInt(random, 1, 2000) }
+  if (roll < 0.6) {
+    const statuses = [429, 500, 502, 503] as const
+    return { kind: 'status', status: statuses[randomInt(random, 0, 3)]! }
+  }
+  return { kind: 'pass' }
+}
+
+beforeAll(async () => {
+  // The proxy sits in front of the stream origin; the server names the proxy in urls.stream.
+  let streamPort = 0
+  proxy = await startChaosProxy(
+    {
+      host: '127.0.0.1',
+      get port() {
+        return streamPort
+      },
+    },
+    plan,
+  )
+  server = await startReplicateServer({
+    cadence: 'instant',
+    seed: SEED,
+    streamOrigin: proxy.origin,
+  })
+  streamPort = Number(new URL(server.streamUrl).port)
+  // In front of the API, a proxy that only ever refuses with 429 (a rate limiter): nothing is
+  // created then, so the client must retry the create, and its GETs.
+  apiProxy = await startChaosProxy(
+    { host: '127.0.0.1', port: Number(new URL(server.url).port) },
+    () => (random() < 0.4 ? { kind: 'status', status: 429 } : { kind: 'pass' }),
+  )
+})
+afterAll(async () => {
+  await server.close()
+  await proxy.close()
+  await apiProxy.close()
+})
+
+/**
+ * Multi-byte echo items, long enough that most of a frame's bytes belong to 2-, 3- and 4-byte
+ * UTF-8 characters, so random cuts often split one.
+ */
+const MULTIBYTE = Array.from(
+  { length: 40 },
+  (_, index) =>
+    [
+      ' 日本語のテキストを少しずつ送ります',
+      ' 😀😃😄😁😆😅🤣😂',
+      '\n',
+      ' Ελληνικά κείμενα με τόνους',
+      ' café crème brûlée à la façon',
+      ' €€€ ₿₿₿',
+    ][index % 6]!,
+)
+
+it(
+  `survives seeded cuts and 429/5xx across ${STREAMS} streams without losing or doubling a token`,
+  { timeout: 120_000 },
+  async () => {
+    const cases = Array.from({ length: STREAMS }, (_, index) => {
+      if (index % 2 === 1) {
+        return {
+          model: ECHO_MODEL,
+          input: { prompt: 'echo', outputs: MULTIBYTE },
+          expected: MULTIBYTE,
+        }
+      }
+      const recording = TEXT_RECORDINGS[index % TEXT_RECORDINGS.length]!
+      const input = { ...recording.input }
+      // The server picks among a model's recordings by prompt (four llama-3 ones share theirs).
+      const expected = selectRecording(recordingsOfModel(recording.model), input).output
+      return { model: recording.model, input, expected }
+    })
+    const results = []
+    // One at a time, so the seed alone decides which connection meets which fault: a failing
+    // seed replays exactly.
+    for (let offset = 0; offset < cases.length; offset += 1) {
+      const batch = cases.slice(offset, offset + 1).map(async ({ model, input, expected }) => {
+        const timers = trackedTimers()
+        const stream = new PredictionStream({
+          endpoint: `${apiProxy.origin}/api/predictions`,
+          // The rate limiter decides per connection: one connection per endpoint request, so every
+          // create and GET meets it (the route handler's own calls go straight to the server).
+          fetch: (input, init) =>
+            String(input).startsWith(apiProxy.origin)
+              ? fetch(input, {
+                  ...init,
+                  headers: {
+                    ...Object.fromEntries(new Headers(init?.headers)),
+                    Connection: 'close',
+                  },
+                })
+              : fetch(input, init),
+          model,
+          timers,
+          retry: { maxAttempts: 10, baseDelayMs: 2, maxDelayMs: 20 },
+          pollIntervalMs: 5,
+          maxPollIntervalMs: 20,
+        })
+        let applied = 0
+        watchPredictionStream(stream, { onOutput: () => void (applied += 1) })
+        await stream.start(input)
+        await new Promise<void>((resolve) => {
+          const check = () => stream.getSnapshot().connection === 'closed' && resolve()
+          stream.subscribe(check)
+          check()
+        })
+        return { snapshot: stream.getSnapshot(), expected, applied, pending: timers.pending }
+      })
+      results.push(...(await Promise.all(batch)))
+    }
+    for (const { snapshot, expected, applied, pending } of results) {
+      expect(snapshot.error).toBeNull()
+      expect(snapshot.status).toBe('succeeded')
+      expect(snapshot.text).toBe(expected.join(''))
+      expect(snapshot.output).toEqual(expected)
+      expect(applied).toBe(expected.length)
+      expect(pending).toBe(0)
+    }
+    const polled = results.filter((result) => result.snapshot.transport === 'polling').length
+    const reconnects = results.reduce((sum, result) => sum + result.snapshot.metrics.reconnects, 0)
+    const { stats } = proxy
+    console.log(
+      `chaos (seed ${SEED}): ${STREAMS} streams, ${stats.connections} stream connections, ` +
+        `${stats.cuts} cuts survived (${stats.cutsInsideEvents} inside events, ` +
+        `${stats.cutsInsideCharacters} inside UTF-8 characters), ${stats.statuses} 429/5xx answers, ` +
+        `${reconnects} reconnects, ${polled} streams finished by polling, ` +
+        `${apiProxy.stats.statuses} requests to the endpoint refused with 429`,
+    )
+    expect(stats.cuts).toBeGreaterThanOrEqual(STREAMS / 2)
+    expect(stats.cutsInsideEvents).toBeGreaterThan(0)
+    expect(stats.cutsInsideCharacters).toBeGreaterThan(0)
+    expect(stats.statuses).toBeGreaterThan(0)
+    expect(apiProxy.stats.statuses).toBeGreaterThan(0)
+    // Exactly one prediction per stream: a refused create created nothing and was retried.
+    expect(server.predictions).toHaveLength(STREAMS)
+    await expect.poll(() => server.openStreams).toBe(0)
+  },
+)
