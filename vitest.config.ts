@@ -4,6 +4,7 @@ import { configDefaults, defineConfig } from 'vitest/config'
 import react from '@vitejs/plugin-react'
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin'
 import { localReplicateServer } from './.storybook/local-replicate-server'
+import { ownedPredictionRoute } from './testkit/owned-route-plugin'
 import { chromiumBrowser } from './vitest.chromium'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
@@ -40,7 +41,7 @@ export default defineConfig({
       {
         // The real local server is mounted into Vitest's own Vite server, so browser tests
         // reach it same-origin over loopback, exactly as an app reaches its route handler.
-        plugins: [react(), localReplicateServer({ cadence: 'fast' })],
+        plugins: [react(), localReplicateServer({ cadence: 'fast' }), ownedPredictionRoute()],
         test: {
           name: 'browser',
           expect: expectOptions,

@@ -4,13 +4,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Prediction } from '../core/prediction'
-import { createPredictionHandler } from '../server/create-prediction-handler'
 import type { ApiContext } from './api/api-context'
 import { handleApiRequest } from './api/v1-router'
 import { FaultState, type FaultController } from './faults/fault-set'
-import { serveWithFetchHandler, type FetchHandler } from './http/node-adapter'
 import { RequestLog, type RecordedRequest, type RequestHost } from './http/request-log'
 import { NOT_FOUND, sendProblem } from './http/responses'
+import { mountRouteHandler } from './http/route-handler-mount'
 import { resolveOptions, type ReplicateServerOptions } from './options'
 import { PredictionStore } from './predictions/prediction-store'
 import { createStreamEndpoint, STREAM_PATH } from './stream/stream-endpoint'
@@ -63,9 +62,9 @@ export interface ReplicateApp {
 }
 
 /**
- * `http://{Host}` of a request, the origin clients used to reach us; prediction `urls` and the
- * route handler's loopback are built from it, so both work on an ephemeral port and behind a dev
- * server on another port. A Host that is not a plain `host[:port]` falls back to the socket's
+ * `http://{Host}` of a request, the origin clients used to reach us; prediction `urls` are
+ * built from it, so they work on an ephemeral port and behind a dev server on another port (the
+ * route handler's upstream is not: see `http/route-handler-mount.ts`). A Host that is not a plain `host[:port]` falls back to the socket's
  * local address instead of being copied into URLs.
  */
 function originOf(req: IncomingMessage): string {
@@ -92,7 +91,7 @@ function originOf(req: IncomingMessage): string {
  * - `/v1/streams/{token}` (text models) and `/v1/files/{token}` (file models): the server-sent
  *   event stream, framed byte for byte like Replicate's (§2), no auth, CORS like nchan;
  * - `predictionsEndpoint` (default `/api/predictions`): the library's `createPredictionHandler`,
- *   forwarding to this app's own `/v1` on the request's Host with the app's token.
+ *   forwarding to this app's own `/v1` at the address it listens on, with the app's token.
  *
  * Models are every recording of `recorded-outputs.json` (three text models, five image
  * iterators) and the local-only `local/echo`; each prediction replays one of its model's
@@ -122,21 +121,7 @@ export function createReplicateApp(options: ReplicateServerOptions = {}): Replic
     apiCors: resolved.apiCors,
     minCancelAfterMs: resolved.minCancelAfterMs,
   }
-  // One handler per origin, because its upstream base URL is the origin the client used.
-  const handlers = new Map<string, FetchHandler>()
-
-  function routeHandlerFor(origin: string): FetchHandler {
-    let handler = handlers.get(origin)
-    if (!handler) {
-      handler = createPredictionHandler({
-        token: resolved.token,
-        baseUrl: `${origin}/v1`,
-        endpoint: endpoint ?? undefined,
-      })
-      handlers.set(origin, handler)
-    }
-    return handler
-  }
+  const routeHandler = mountRouteHandler(resolved.token, endpoint ?? undefined)
 
   async function route(
     roles: { api: boolean; stream: boolean },
@@ -167,8 +152,9 @@ export function createReplicateApp(options: ReplicateServerOptions = {}): Replic
     }
     const origin = originOf(req)
     if (isStream) streams.handle(req, res, pathname)
-    else if (isApi) await handleApiRequest(apiContext, req, res, url, origin)
-    else await serveWithFetchHandler(routeHandlerFor(origin), req, res, origin + rawUrl)
+    else if (isApi) {
+      await handleApiRequest(apiContext, req, res, url, routeHandler.callerOrigin(req) ?? origin)
+    } else await routeHandler.serve(req, res, origin, origin + rawUrl)
   }
 
   const listener =

@@ -277,7 +277,13 @@ describe('inspection', () => {
     const prediction = await createPrediction(server.apiUrl)
     await readStream(prediction.urls.stream!, untilDone, { 'Last-Event-ID': '1:0' })
     await getPrediction(server.apiUrl, prediction.id)
+    // A raw Replicate id is not a reference the route handler signed: 404, nothing upstream.
     await fetch(`${server.predictionsUrl}/${prediction.id}`)
+    await fetch(server.predictionsUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: LLAMA_3, input: { prompt: 'hi' } }),
+    })
     const requests = server.requests
     expect(
       requests.map((r) => [
@@ -291,12 +297,13 @@ describe('inspection', () => {
       [0, 'api', 'POST', `/v1/models/${LLAMA_3}/predictions`, 201],
       [1, 'stream', 'GET', '/v1/streams/<id>', 200],
       [2, 'api', 'GET', '/v1/predictions/<id>', 200],
-      [3, 'api', 'GET', '/api/predictions/<id>', 200],
+      [3, 'api', 'GET', '/api/predictions/<id>', 404],
+      [4, 'api', 'POST', '/api/predictions', 201],
       // The route handler's own call upstream, with the server's token.
-      [4, 'api', 'GET', '/v1/predictions/<id>', 200],
+      [5, 'api', 'POST', `/v1/models/${LLAMA_3}/predictions`, 201],
     ])
     expect(requests[1]!.headers['last-event-id']).toBe('1:0')
     expect(requests[1]!.headers.accept).toBe('text/event-stream')
-    expect(requests[4]!.headers.authorization).toBe(AUTH.Authorization)
+    expect(requests[5]!.headers.authorization).toBe(AUTH.Authorization)
   })
 })

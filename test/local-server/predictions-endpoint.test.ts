@@ -52,7 +52,9 @@ describe('the mounted route handler (predictionsEndpoint)', () => {
       input: { prompt: HAIKU },
     })
     expect(created.response.status).toBe(201)
-    expect(created.body).toMatchObject({ model: LLAMA_3, status: 'starting' })
+    expect(created.body).toMatchObject({ status: 'starting', input: { prompt: HAIKU } })
+    // The route hands out a signed reference, not Replicate's id.
+    expect(created.body.id).not.toBe(server.predictions[0]!.id)
     expect(created.body.urls.stream).toMatch(
       new RegExp(`^${server.streamUrl}/v1/streams/[a-z2-7]{52}$`),
     )

@@ -3,9 +3,12 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { InvalidOptionsError } from '../../src/core/errors'
 import { MAX_BODY_BYTES, createPredictionHandler } from '../../src/server'
-import type { PredictionHandlerOptions } from '../../src/server'
+import type { PredictionHandlerError, PredictionHandlerOptions } from '../../src/server'
 
 const TOKEN = 'r8_TestSecretToken0123456789'
+const SECRET = 'route-handler-test-secret-0123456789abcdef'
+/** The caller every request of this file comes from (see `authorize` in handlerFor). */
+const USER = 'alice'
 
 interface Recorded {
   method: string
@@ -72,6 +75,10 @@ function answer(req: Recorded): { status: number; body: string; headers?: Record
     const headers = { ...problemJson, 'Set-Cookie': `t=${TOKEN}`, 'X-Echo': TOKEN }
     return { status: 400, body: JSON.stringify(body), headers }
   }
+  if (req.method === 'POST' && model === 'acme/missing') {
+    // Created, then gone by the time it is read (Replicate purges, or another account's id).
+    return { status: 201, body: JSON.stringify(prediction('missing')) }
+  }
   if (req.method === 'POST' && model === 'acme/html') {
     return { status: 503, body: '<html>Service Unavailable</html>', headers: { 'X-Up': '1' } }
   }
@@ -136,8 +143,30 @@ beforeEach(() => {
   received.length = 0
 })
 
+/** What `onError` received since the test started. */
+const logged: PredictionHandlerError[] = []
+beforeEach(() => {
+  logged.length = 0
+})
+
 function handlerFor(options: Partial<PredictionHandlerOptions> = {}) {
-  return createPredictionHandler({ token: TOKEN, baseUrl, ...options })
+  return createPredictionHandler({
+    token: TOKEN,
+    secret: SECRET,
+    baseUrl,
+    allowedModels: '*',
+    authorize: (request) => request.headers.get('x-user') ?? new Response(null, { status: 401 }),
+    onError: (error) => logged.push(error),
+    ...options,
+  })
+}
+
+/** A reference to upstream prediction `model`'s create answer, made through `handler`. */
+async function created(model = 'acme/llm', handler = handlerFor()): Promise<string> {
+  const { res, json } = await call('POST', '/api/predictions', { model, input: {} }, handler)
+  expect(res.status).toBe(201)
+  received.length = 0
+  return json.id as string
 }
 
 /** Calls the handler and checks what every response must satisfy. */
@@ -147,10 +176,10 @@ async function call(
   body?: unknown,
   handler = handlerFor(),
 ): Promise<{ res: Response; json: Record<string, unknown> }> {
-  const init: RequestInit = { method }
+  const init: RequestInit = { method, headers: { 'X-User': USER } }
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body)
-    init.headers = { 'Content-Type': 'application/json' }
+    init.headers = { 'X-User': USER, 'Content-Type': 'application/json' }
   }
   const res = await handler(new Request(`http://app.test${path}`, init))
   const text = await res.text()
@@ -180,7 +209,19 @@ describe('createPredictionHandler: upstream calls', () => {
       webhook: 'https://attacker.example/hook',
     })
     expect(res.status).toBe(201)
-    expect(json).toMatchObject({ id: 'newmodelpred', model: 'acme/llm', status: 'starting' })
+    // Replicate's id is replaced by a reference; only named fields are passed on.
+    expect(json).toEqual({
+      id: expect.stringMatching(/^[\w-]{60,}$/),
+      status: 'starting',
+      output: null,
+      error: null,
+      created_at: '2024-10-01T00:00:00.000Z',
+      urls: {
+        get: `http://app.test/api/predictions/${String(json.id)}`,
+        cancel: `http://app.test/api/predictions/${String(json.id)}/cancel`,
+        stream: 'https://stream.replicate.com/v1/files/newmodelpred',
+      },
+    })
     expect(received).toHaveLength(1)
     const [req] = received
     expect(req).toMatchObject({ method: 'POST', path: '/v1/models/acme/llm/predictions' })
@@ -193,7 +234,11 @@ describe('createPredictionHandler: upstream calls', () => {
   it('creates by version: POST {base}/predictions with { version, input }', async () => {
     const { res, json } = await call('POST', '/api/predictions/', { version: 'v1abc', input: {} })
     expect(res.status).toBe(201)
-    expect(json).toMatchObject({ id: 'newversionpred', version: 'v1abc' })
+    expect(json).toMatchObject({
+      status: 'starting',
+      urls: { stream: expect.stringMatching(/newversionpred$/) },
+    })
+    expect(json.version).toBeUndefined()
     expect(received).toHaveLength(1)
     expect(received[0]).toMatchObject({ method: 'POST', path: '/v1/predictions' })
     expect(JSON.parse(received[0]!.body)).toEqual({ version: 'v1abc', input: {} })
@@ -201,19 +246,23 @@ describe('createPredictionHandler: upstream calls', () => {
   })
 
   it('gets a prediction: GET {base}/predictions/{id}', async () => {
-    const { res, json } = await call('GET', '/api/predictions/abc123_X-y')
+    const reference = await created()
+    const { res, json } = await call('GET', `/api/predictions/${reference}`)
     expect(res.status).toBe(200)
-    expect(json).toMatchObject({ id: 'abc123_X-y', status: 'processing' })
-    expect(received.map((r) => [r.method, r.path])).toEqual([['GET', '/v1/predictions/abc123_X-y']])
+    expect(json).toMatchObject({ id: reference, status: 'processing' })
+    expect(received.map((r) => [r.method, r.path])).toEqual([
+      ['GET', '/v1/predictions/newmodelpred'],
+    ])
     expect(received[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`)
   })
 
   it('cancels a prediction: POST {base}/predictions/{id}/cancel', async () => {
-    const { res, json } = await call('POST', '/api/predictions/abc/cancel')
+    const reference = await created()
+    const { res, json } = await call('POST', `/api/predictions/${reference}/cancel`)
     expect(res.status).toBe(200)
-    expect(json).toMatchObject({ id: 'abc', status: 'canceled' })
+    expect(json).toMatchObject({ id: reference, status: 'canceled' })
     expect(received.map((r) => [r.method, r.path])).toEqual([
-      ['POST', '/v1/predictions/abc/cancel'],
+      ['POST', '/v1/predictions/newmodelpred/cancel'],
     ])
     expect(received[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`)
   })
@@ -227,11 +276,25 @@ describe('createPredictionHandler: upstream calls', () => {
         return fetch(input, init)
       },
     })
-    const { res } = await call('GET', '/replicate/p1', undefined, handler)
-    expect(res.status).toBe(200)
-    expect(inits).toHaveLength(1)
-    expect(inits[0]!.cache).toBe('no-store')
-    expect((await call('GET', '/api/predictions/p1', undefined, handler)).res.status).toBe(404)
+    const { res, json } = await call(
+      'POST',
+      '/replicate',
+      { model: 'acme/llm', input: {} },
+      handler,
+    )
+    expect(res.status).toBe(201)
+    expect(json.urls).toMatchObject({ get: `http://app.test/replicate/${String(json.id)}` })
+    expect(
+      (await call('GET', `/replicate/${String(json.id)}`, undefined, handler)).res.status,
+    ).toBe(200)
+    expect(inits).toHaveLength(2)
+    expect(inits.map((init) => [init.cache, init.redirect])).toEqual([
+      ['no-store', 'error'],
+      ['no-store', 'error'],
+    ])
+    const elsewhere = await call('GET', `/api/predictions/${String(json.id)}`, undefined, handler)
+    expect(elsewhere.res.status).toBe(404)
+    expect(inits).toHaveLength(2)
   })
 })
 
@@ -272,16 +335,18 @@ describe('createPredictionHandler: upstream errors pass through', () => {
     expect(json.detail).toMatch(/throttled/)
   })
 
-  it('keeps 404 from GET of an unknown prediction', async () => {
-    const { res, json } = await call('GET', '/api/predictions/missing')
+  it('keeps 404 from GET of a prediction upstream no longer knows', async () => {
+    const reference = await created('acme/missing')
+    const { res, json } = await call('GET', `/api/predictions/${reference}`)
     expect(res.status).toBe(404)
     expect(json.detail).toBe('The requested resource could not be found.')
+    expect(received.map((r) => r.path)).toEqual(['/v1/predictions/missing'])
   })
 
-  it('redacts the token when upstream echoes it', async () => {
+  it('withholds upstream text that echoes the token, instead of rewriting it', async () => {
     const { res, json } = await call('POST', '/api/predictions', { model: 'acme/echo', input: {} })
     expect(res.status).toBe(400)
-    expect(json.detail).toBe('bad header Bearer [redacted]')
+    expect(json.detail).toBe('The prediction API answered HTTP 400.')
     expect(res.headers.get('x-echo')).toBeNull()
   })
 
@@ -293,13 +358,15 @@ describe('createPredictionHandler: upstream errors pass through', () => {
     expect(res.headers.get('x-up')).toBeNull()
   })
 
-  it('answers 502 when upstream is unreachable, without request details', async () => {
+  it('answers 502 when upstream is unreachable, without request details, and logs it', async () => {
+    const reference = await created()
     const handler = handlerFor({ baseUrl: closedUrl })
-    const { res, json } = await call('GET', '/api/predictions/abc', undefined, handler)
+    const { res, json } = await call('GET', `/api/predictions/${reference}`, undefined, handler)
     expect(res.status).toBe(502)
     expectProblem(json, 502)
     expect(json.detail).toMatch(/could not be reached/)
-    expect(JSON.stringify(json)).not.toMatch(/authorization|bearer/i)
+    expect(JSON.stringify(json)).not.toMatch(/authorization|bearer|127\.0\.0\.1/i)
+    expect(logged.map((e) => [e.code, e.status])).toEqual([['upstream_unreachable', 502]])
   })
 })
 
@@ -398,28 +465,49 @@ describe('createPredictionHandler: routing', () => {
     ['GET', '/api/predictions/a%2F..%2F..%2Fmodels'],
     ['POST', '/api/predictions/..%2Fmodels%2Facme%2Fllm/cancel'],
     ['GET', '/api/predictions/abc%3Fx=1'],
-  ])('400 for a traversing id: %s %s, with no upstream request', async (method, path) => {
+  ])('404 for a traversing id: %s %s, with no upstream request', async (method, path) => {
     const { res, json } = await call(method, path)
-    expect(res.status).toBe(400)
-    expectProblem(json, 400)
+    expect(res.status).toBe(404)
+    expectProblem(json, 404)
     expect(received).toHaveLength(0)
   })
 })
 
 describe('createPredictionHandler: options', () => {
   it.each([
-    ['missing', {}],
     ['empty', { token: '' }],
     ['not a string', { token: 42 }],
   ])('throws InvalidOptionsError synchronously when the token is %s', (_name, options) => {
-    expect(() => createPredictionHandler(options as PredictionHandlerOptions)).toThrow(
-      InvalidOptionsError,
-    )
+    const invalid = { allowedModels: '*', ...options } as PredictionHandlerOptions
+    expect(() => createPredictionHandler(invalid)).toThrow(InvalidOptionsError)
   })
 
-  it('throws InvalidOptionsError on a relative baseUrl', () => {
-    expect(() => createPredictionHandler({ token: TOKEN, baseUrl: '/v1' })).toThrow(
-      InvalidOptionsError,
-    )
+  it('a missing token is a 500 at request time, not a throw at creation', async () => {
+    const previous = process.env.REPLICATE_API_TOKEN
+    delete process.env.REPLICATE_API_TOKEN
+    try {
+      const handler = handlerFor({ token: undefined })
+      const { res, json } = await call(
+        'POST',
+        '/api/predictions',
+        { model: 'acme/llm', input: {} },
+        handler,
+      )
+      expect(res.status).toBe(500)
+      expectProblem(json, 500)
+      expect(logged.map((e) => e.code)).toEqual(['missing_token'])
+      expect(received).toHaveLength(0)
+    } finally {
+      if (previous !== undefined) process.env.REPLICATE_API_TOKEN = previous
+    }
+  })
+
+  it('throws InvalidOptionsError on a relative baseUrl, or without allowedModels', () => {
+    expect(() =>
+      createPredictionHandler({ token: TOKEN, baseUrl: '/v1', allowedModels: '*' }),
+    ).toThrow(InvalidOptionsError)
+    expect(() =>
+      createPredictionHandler({ token: TOKEN, baseUrl } as PredictionHandlerOptions),
+    ).toThrow(InvalidOptionsError)
   })
 })
