@@ -5,6 +5,7 @@ import { isTerminalStatus, type Prediction } from './prediction'
 import { isRefusedBeforeCreating, isRetryable, retryAfterOf, type RetryPolicy } from './retry'
 import { retry, type AttemptContext, type RetryRequest } from './retryer'
 import { RunScope } from './run-scope'
+import { EventIntake } from './event-intake'
 import type { Action } from './state'
 import type { ConnectionState, Timers, Transport } from './types'
 import { openWatchedStream } from './watched-stream'
@@ -33,11 +34,8 @@ export interface RunContext {
 export class PredictionRun {
   readonly #ctx: RunContext
   readonly #scope: RunScope
-  /** Event ids already applied: a reconnect without a known id replays from the start. */
-  readonly #seenIds = new Set<string>()
+  readonly #intake = new EventIntake()
   #predictionId: string | undefined
-  #lastEventId: string | null = null
-  #outputCount = 0
   /** A valid server `retry:` (ms): the floor of every backoff from then on. */
   #serverRetryMs = 0
   #cancelRequested = false
@@ -110,44 +108,35 @@ export class PredictionRun {
   }
 
   /** One connection, read to its end: a failure unless a terminal event closed the run. */
-  #connect(url: string, context: AttemptContext): Promise<void> {
+  async #connect(url: string, context: AttemptContext): Promise<void> {
     if (context.failures > 0) this.#connection('connecting')
-    return openWatchedStream(this.#scope, {
-      url,
-      fetch: this.#ctx.client.fetch,
-      lastEventId: this.#lastEventId,
-      stallTimeoutMs: this.#ctx.stallTimeoutMs,
-      onOpen: () => this.#connection('open', undefined, 'stream'),
-      onEvent: (event) => {
-        if (this.#receive(event)) context.progress()
-      },
-      onRetry: (ms) => {
-        this.#serverRetryMs = ms
-      },
-    })
+    try {
+      await openWatchedStream(this.#scope, {
+        url,
+        fetch: this.#ctx.client.fetch,
+        lastEventId: this.#intake.lastEventId,
+        stallTimeoutMs: this.#ctx.stallTimeoutMs,
+        onOpen: () => this.#connection('open', undefined, 'stream'),
+        onEvent: (event) => {
+          if (this.active && this.#intake.receive(event)) context.progress()
+        },
+        onChunkEnd: () => this.#flush(),
+        onRetry: (ms) => {
+          this.#serverRetryMs = ms
+        },
+      })
+    } finally {
+      // Whatever arrived before the connection ended is applied, never lost.
+      this.#flush()
+    }
   }
 
-  /** Applies one event; `true` when it was progress (output or logs) for the retry budget. */
-  #receive(message: { event?: string | undefined; id?: string | undefined; data: string }) {
-    if (!this.active) return false
-    // eventsource-parser leaves `id` undefined when the event had no id line. An id with NUL
-    // is ignored (WHATWG HTML §9.2.6).
-    const id = message.id !== undefined && !message.id.includes('\0') ? message.id : undefined
-    if (id) {
-      // The server replays from the first event when it does not know our Last-Event-ID:
-      // an event already applied must not be applied twice (docs/replicate-protocol.md E-4).
-      if (this.#seenIds.has(id)) return false
-      this.#seenIds.add(id)
-    }
-    // An empty id resets the last event ID (WHATWG HTML §9.2.6), as the reducer records it.
-    if (id !== undefined) this.#lastEventId = id
-    const event = { event: message.event, id, data: message.data }
-    if (event.event === 'output') this.#outputCount += 1
-    this.#dispatch({ type: 'event-received', event, at: this.#ctx.now() })
-    // `done` does not close Replicate's stream (its idle timeout does), and `error` ends the
-    // prediction: close it ourselves (docs/design.md rule 3).
-    if (event.event === 'done' || event.event === 'error') this.#close()
-    return event.event === 'output' || event.event === 'logs'
+  /** Applies the chunk's events as one action: one snapshot and one notification per chunk. */
+  #flush(): void {
+    if (!this.active) return
+    const events = this.#intake.take()
+    if (events.length > 0) this.#dispatch({ type: 'events-received', events, at: this.#ctx.now() })
+    if (this.#intake.ending) this.#close()
   }
 
   /**
@@ -187,14 +176,8 @@ export class PredictionRun {
   }
 
   #applyPolled(prediction: Prediction): void {
-    if (Array.isArray(prediction.output)) {
-      for (const item of prediction.output.slice(this.#outputCount)) {
-        if (typeof item !== 'string') break
-        this.#outputCount += 1
-        const event = { event: 'output', id: undefined, data: item }
-        this.#dispatch({ type: 'event-received', event, at: this.#ctx.now() })
-      }
-    }
+    const events = this.#intake.polledOutputs(prediction.output)
+    if (events.length > 0) this.#dispatch({ type: 'events-received', events, at: this.#ctx.now() })
     this.#received(prediction)
   }
 

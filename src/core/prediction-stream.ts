@@ -183,6 +183,7 @@ export class PredictionStream {
     const next = reduce(this.#state, action)
     if (next === this.#state) return
     this.#state = next
-    for (const listener of [...this.#listeners]) listener()
+    // The live set, not a copy per change: a listener removed during the loop is skipped.
+    for (const listener of this.#listeners) listener()
   }
 }

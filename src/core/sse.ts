@@ -14,6 +14,11 @@ export interface EventStreamRequest {
   onOpen: () => void
   /** One dispatched event. */
   onEvent: (event: EventSourceMessage) => void
+  /**
+   * Every event of one network chunk has been delivered through `onEvent`: the moment to apply
+   * them as one change.
+   */
+  onChunkEnd?: () => void
   /** A valid `retry:` field (ms). */
   onRetry?: (ms: number) => void
   /** Bytes arrived (comments included): the connection is alive. */
@@ -162,6 +167,7 @@ async function pump(response: Response, request: EventStreamRequest): Promise<vo
       const text = decoder.decode(value, { stream: true })
       if (text) last = text
       parser.feed(text)
+      request.onChunkEnd?.()
       if (overflow) throw overflow
     }
     const rest = decoder.decode()
@@ -169,6 +175,7 @@ async function pump(response: Response, request: EventStreamRequest): Promise<vo
     // A lone CR is a complete line ending (WHATWG §9.2.5), but eventsource-parser 3.1 waits for
     // a possible LF after it; at the end of the stream none can come, so supply it.
     if ((rest || last).endsWith('\r')) parser.feed('\n')
+    request.onChunkEnd?.()
   } catch (cause) {
     if (request.signal.aborted || cause instanceof ProtocolError) throw cause
     throw new ConnectionError(`The stream ${request.url} broke off`, { retryable: true, cause })

@@ -1,6 +1,18 @@
 import { PredictionFailedError, type PredictionStreamError } from './errors'
 import { isTerminalStatus, type Prediction } from './prediction'
-import type { ConnectionState, PredictionStreamMetrics, PredictionStreamSnapshot } from './types'
+import {
+  appendOutput,
+  createSnapshot,
+  fieldsOf,
+  initialFields,
+  noMetrics,
+  outputListFrom,
+  sameFields,
+  type SnapshotFields,
+} from './snapshot'
+import type { ConnectionState, PredictionStreamSnapshot, Transport } from './types'
+
+export { initialSnapshot } from './snapshot'
 
 /** One dispatched server-sent event, as the parser hands it over. */
 export interface StreamEvent {
@@ -16,99 +28,75 @@ export type Action =
   | {
       type: 'connection-changed'
       connection: ConnectionState
-      attempt?: number
-      transport?: 'stream' | 'polling'
+      attempt?: number | undefined
+      transport?: Transport | undefined
     }
   | { type: 'event-received'; event: StreamEvent; at: number }
+  /** The events of one network chunk, applied as one change (one snapshot, one notification). */
+  | { type: 'events-received'; events: readonly StreamEvent[]; at: number }
   | { type: 'error-raised'; error: PredictionStreamError; status?: 'failed'; at: number }
 
-const noMetrics: PredictionStreamMetrics = Object.freeze({
-  startedAt: null,
-  firstOutputAt: null,
-  lastOutputAt: null,
-  completedAt: null,
-  timeToFirstOutputMs: null,
-  outputEventsPerSecond: null,
-  outputEvents: 0,
-  reconnects: 0,
-})
-
-export const initialSnapshot: PredictionStreamSnapshot = Object.freeze({
-  status: 'idle',
-  connection: 'idle',
-  text: '',
-  output: Object.freeze([]) as readonly string[],
-  logs: '',
-  error: null,
-  prediction: null,
-  lastEventId: null,
-  attempt: 0,
-  transport: null,
-  metrics: noMetrics,
-})
-
-/** Pure reducer: never mutates `state`, returns `state` itself when nothing changes. */
+/**
+ * Pure reducer: never changes `state` as its readers see it, and returns `state` itself when
+ * nothing changes. O(1) per event: output items are appended to the run's shared list, never
+ * copied (see `snapshot.ts`).
+ */
 export function reduce(state: PredictionStreamSnapshot, action: Action): PredictionStreamSnapshot {
-  const next = transition(state, action)
-  if (next === state || !('at' in action)) return next
-  return withTiming(state, next, action.at)
+  if (action.type === 'start-requested') {
+    return createSnapshot({
+      ...initialFields(),
+      status: 'starting',
+      connection: 'connecting',
+      metrics: { ...noMetrics, startedAt: action.at },
+    })
+  }
+  const before = fieldsOf(state)
+  const next = { ...before }
+  switch (action.type) {
+    case 'prediction-received':
+      applyPrediction(next, action.prediction)
+      break
+    case 'connection-changed':
+      applyConnection(next, action.connection, action.attempt, action.transport)
+      break
+    case 'event-received':
+      applyEvent(next, action.event)
+      break
+    case 'events-received':
+      for (const event of action.events) applyEvent(next, event)
+      break
+    case 'error-raised':
+      next.error = action.error
+      next.status = action.status ?? next.status
+      break
+  }
+  if ('at' in action) applyTiming(before, next, action.at)
+  return sameFields(before, next) ? state : createSnapshot(next)
 }
 
-function transition(state: PredictionStreamSnapshot, action: Action): PredictionStreamSnapshot {
-  switch (action.type) {
-    case 'start-requested':
-      return {
-        ...initialSnapshot,
-        status: 'starting',
-        connection: 'connecting',
-        metrics: { ...noMetrics, startedAt: action.at },
-      }
-    case 'prediction-received':
-      return applyPrediction(state, action.prediction)
-    case 'connection-changed': {
-      const attempt = action.attempt ?? state.attempt
-      const transport = action.transport ?? state.transport
-      if (
-        state.connection === action.connection &&
-        state.attempt === attempt &&
-        state.transport === transport
-      ) {
-        return state
-      }
-      const reconnects =
-        action.connection === 'reconnecting' && state.connection !== 'reconnecting'
-          ? state.metrics.reconnects + 1
-          : state.metrics.reconnects
-      return {
-        ...state,
-        connection: action.connection,
-        attempt,
-        transport,
-        metrics:
-          reconnects === state.metrics.reconnects
-            ? state.metrics
-            : { ...state.metrics, reconnects },
-      }
-    }
-    case 'event-received':
-      return applyEvent(state, action.event)
-    case 'error-raised':
-      return { ...state, error: action.error, status: action.status ?? state.status }
+function applyConnection(
+  next: SnapshotFields,
+  connection: ConnectionState,
+  attempt: number | undefined,
+  transport: Transport | undefined,
+): void {
+  if (connection === 'reconnecting' && next.connection !== 'reconnecting') {
+    next.metrics = { ...next.metrics, reconnects: next.metrics.reconnects + 1 }
   }
+  next.connection = connection
+  next.attempt = attempt ?? next.attempt
+  next.transport = transport ?? next.transport
 }
 
 /** Output timing and completion time, from the clock value the action carries. */
-function withTiming(
-  previous: PredictionStreamSnapshot,
-  next: PredictionStreamSnapshot,
-  at: number,
-): PredictionStreamSnapshot {
-  let metrics = next.metrics
-  if (next.output.length > previous.output.length) {
+function applyTiming(before: SnapshotFields, next: SnapshotFields, at: number): void {
+  const added = next.outputList.length - before.outputList.length
+  if (added > 0) {
+    const metrics = next.metrics
     const firstOutputAt = metrics.firstOutputAt ?? at
-    const outputEvents = metrics.outputEvents + (next.output.length - previous.output.length)
+    const outputEvents = metrics.outputEvents + added
     const seconds = (at - firstOutputAt) / 1000
-    metrics = {
+    next.metrics = {
       ...metrics,
       firstOutputAt,
       lastOutputAt: at,
@@ -117,81 +105,68 @@ function withTiming(
       outputEventsPerSecond: outputEvents > 1 && seconds > 0 ? (outputEvents - 1) / seconds : null,
     }
   }
-  if (isTerminalStatus(next.status) && !isTerminalStatus(previous.status)) {
-    metrics = { ...metrics, completedAt: at }
+  if (isTerminalStatus(next.status) && !isTerminalStatus(before.status)) {
+    next.metrics = { ...next.metrics, completedAt: at }
   }
-  return metrics === next.metrics ? next : { ...next, metrics }
 }
 
-function applyEvent(state: PredictionStreamSnapshot, event: StreamEvent): PredictionStreamSnapshot {
+function applyEvent(next: SnapshotFields, event: StreamEvent): void {
   // WHATWG §9.2.6: the last event ID is committed when an event is dispatched, whatever its type.
-  const lastEventId = event.id ?? state.lastEventId
-  const base = lastEventId === state.lastEventId ? state : { ...state, lastEventId }
-  if (isTerminalStatus(state.status)) return base
+  next.lastEventId = event.id ?? next.lastEventId
+  if (isTerminalStatus(next.status)) return
   switch (event.event) {
     case 'output':
-      // Replicate sends one item per `output` event, a delta: append verbatim (docs/design.md rule 2).
-      return {
-        ...base,
-        status: 'processing',
-        text: state.text + event.data,
-        output: [...state.output, event.data],
-        attempt: 0,
-      }
+      // Replicate sends one item per `output` event, a delta: append verbatim
+      // (docs/design.md rule 2).
+      next.status = 'processing'
+      next.text += event.data
+      next.outputList = appendOutput(next.outputList, event.data)
+      next.attempt = 0
+      return
     case 'logs':
-      return { ...base, logs: state.logs + event.data, attempt: 0 }
+      next.logs += event.data
+      next.attempt = 0
+      return
     case 'error':
-      return {
-        ...base,
-        status: 'failed',
-        error: new PredictionFailedError(parseDetail(event.data)),
-      }
+      next.status = 'failed'
+      next.error = new PredictionFailedError(parseDetail(event.data))
+      return
     case 'done':
-      return finish(base, parseReason(event.data))
+      return finish(next, parseReason(event.data))
     default:
-      // Unknown types and unnamed `message` events carry nothing for us (docs/replicate-protocol.md C-32/C-33).
-      return base
+    // Unknown types and unnamed `message` events carry nothing for us
+    // (docs/replicate-protocol.md C-32/C-33).
   }
 }
 
-function finish(
-  state: PredictionStreamSnapshot,
-  reason: string | undefined,
-): PredictionStreamSnapshot {
+function finish(next: SnapshotFields, reason: string | undefined): void {
   // Replicate streaming docs: `done` data `{}` → succeeded, `{"reason": "canceled"}`,
   // `{"reason": "error"}` → failed (normally after an `error` event that set the detail).
-  if (reason === 'canceled') return { ...state, status: 'canceled' }
-  if (reason === 'error') {
-    return {
-      ...state,
-      status: 'failed',
-      error: state.error ?? new PredictionFailedError('The prediction failed'),
-    }
-  }
-  return { ...state, status: 'succeeded' }
+  if (reason === 'canceled') next.status = 'canceled'
+  else if (reason === 'error') {
+    next.status = 'failed'
+    next.error ??= new PredictionFailedError('The prediction failed')
+  } else next.status = 'succeeded'
 }
 
-function applyPrediction(
-  state: PredictionStreamSnapshot,
-  prediction: Prediction,
-): PredictionStreamSnapshot {
+function applyPrediction(next: SnapshotFields, prediction: Prediction): void {
+  next.prediction = prediction
   // A stream event may already have moved us past what a (slower) HTTP response says;
   // never step back from a terminal status.
-  if (isTerminalStatus(state.status)) return { ...state, prediction }
-  const next: PredictionStreamSnapshot = { ...state, prediction, status: prediction.status }
-  if (!isTerminalStatus(prediction.status)) return next
+  if (isTerminalStatus(next.status)) return
+  next.status = prediction.status
+  if (!isTerminalStatus(prediction.status)) return
   // A terminal prediction read by GET is the authority on output, but only when it holds at
   // least what we already received (output is null once data_removed): nothing received is lost.
   const items = stringItems(prediction.output)
-  const withOutput =
-    items && items.length >= state.output.length
-      ? { ...next, output: items, text: items.join('') }
-      : next
-  if (prediction.status === 'failed' && !state.error) {
-    const detail = typeof prediction.error === 'string' ? prediction.error : 'The prediction failed'
-    return { ...withOutput, error: new PredictionFailedError(detail) }
+  if (items && items.length >= next.outputList.length) {
+    next.outputList = outputListFrom(items)
+    next.text = items.join('')
   }
-  return withOutput
+  if (prediction.status === 'failed' && !next.error) {
+    const detail = typeof prediction.error === 'string' ? prediction.error : 'The prediction failed'
+    next.error = new PredictionFailedError(detail)
+  }
 }
 
 function stringItems(output: unknown): string[] | undefined {
@@ -210,7 +185,10 @@ function parseJsonObject(data: string): Record<string, unknown> | undefined {
   }
 }
 
-/** `event: error` data is `{"detail": "…"}`; fall back to the raw text (docs/replicate-protocol.md C-8). */
+/**
+ * `event: error` data is `{"detail": "…"}`; fall back to the raw text
+ * (docs/replicate-protocol.md C-8).
+ */
 function parseDetail(data: string): string {
   const detail = parseJsonObject(data)?.detail
   return typeof detail === 'string' ? detail : data

@@ -1,5 +1,6 @@
 import type { PredictionStreamError } from './errors'
 import { isTerminalStatus } from './prediction'
+import { outputListOf } from './snapshot'
 import type { SnapshotSource } from './types'
 import { hostTimers } from './host-timers'
 import type { PredictionStreamSnapshot, Timers } from './types'
@@ -37,10 +38,14 @@ export function watchPredictionStream(
     const before = previous
     previous = next
     const current = read()
-    // A restart (start() again) empties output: nothing from the old run is new.
-    const from = next.output.length >= before.output.length ? before.output.length : 0
-    for (let index = from; index < next.output.length; index += 1) {
-      isolate(timers, () => current.onOutput?.(next.output[index] as string, next))
+    // Read through the run's output list, not `output`: materialising the array per change
+    // would make following a long stream O(n²). A restart (start() again) empties the output:
+    // nothing from the old run is new.
+    const list = outputListOf(next)
+    const earlier = outputListOf(before).length
+    const from = list.length >= earlier ? earlier : 0
+    for (let index = from; index < list.length; index += 1) {
+      isolate(timers, () => current.onOutput?.(list.items[index] as string, next))
     }
     if (next.status !== before.status) isolate(timers, () => current.onStatusChange?.(next))
     if (next.error && next.error !== before.error) {

@@ -146,8 +146,31 @@ export function usePredictionStream(
     [stream, interval, timers],
   )
   const snapshot = useSyncExternalStore(subscribe, stream.getSnapshot, stream.getInitialSnapshot)
+  return useMemo(() => withVerbs(snapshot, stream), [snapshot, stream])
+}
+
+/**
+ * The snapshot's fields plus the stream's verbs. `output` stays a getter, so a render that does
+ * not read it never materialises the output array (a spread would, on every render).
+ */
+function withVerbs(
+  snapshot: PredictionStreamSnapshot,
+  stream: PredictionStream,
+): UsePredictionStreamResult {
   return {
-    ...snapshot,
+    status: snapshot.status,
+    connection: snapshot.connection,
+    text: snapshot.text,
+    get output() {
+      return snapshot.output
+    },
+    logs: snapshot.logs,
+    error: snapshot.error,
+    prediction: snapshot.prediction,
+    lastEventId: snapshot.lastEventId,
+    attempt: snapshot.attempt,
+    transport: snapshot.transport,
+    metrics: snapshot.metrics,
     start: stream.start,
     attach: stream.attach,
     cancel: stream.cancel,
