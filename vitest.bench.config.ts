@@ -1,14 +1,16 @@
 import { defineConfig } from 'vitest/config'
-import react from '@vitejs/plugin-react'
-import { chromiumBrowser } from './vitest.chromium'
 
 // `npm run bench`: separate from `npm test`, because it measures instead of asserting, and takes
-// about a minute. Runs in Debian's Chromium like the browser tests (docs/toolchain.md §4).
+// about ten minutes. It runs in Node and drives everything from there: a Vite production build
+// of the pages, Debian's Chromium through Playwright (docs/toolchain.md §4), the pacer, the local
+// server and esbuild. One file, its steps in order, so one run's numbers sit side by side.
 export default defineConfig({
-  plugins: [react()],
   test: {
-    include: ['bench/**/*.bench.test.tsx'],
+    name: 'bench',
+    environment: 'node',
+    include: ['bench/**/*.bench.ts'],
     fileParallelism: false,
-    browser: chromiumBrowser(),
+    testTimeout: 20 * 60_000,
+    hookTimeout: 60_000,
   },
 })

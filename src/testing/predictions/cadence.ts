@@ -8,7 +8,11 @@ import { InvalidOptionsError } from '../../core/errors'
 export interface Cadence {
   /** From creation to the first output (the model's "boot" time). */
   firstOutputDelayMs: number
-  /** Between consecutive outputs. */
+  /**
+   * Between consecutive outputs. A step that runs late shortens the wait for the next one, so
+   * the rate holds through timer jitter; after a stall longer than this, the schedule restarts
+   * from then rather than bursting to catch up.
+   */
   outputIntervalMs: number
 }
 
@@ -30,7 +34,12 @@ export interface RateCadence {
  */
 export interface BurstyCadence {
   /** Outputs per burst, integers with `1 ≤ min ≤ max`. */
-  burstSize: { min: number; max: number }
+  burstSize: {
+    /** The fewest outputs in one burst. */
+    min: number
+    /** The most outputs in one burst. */
+    max: number
+  }
   /** Pause between bursts, in ms. */
   burstIntervalMs: number
   /**
@@ -53,7 +62,9 @@ export type CadenceOption =
 
 /** A cadence in one shape: `burstMin`–`burstMax` outputs per step (1–1 when steady). */
 export interface ResolvedCadence extends Cadence {
+  /** The fewest outputs published at one step. */
   burstMin: number
+  /** The most outputs published at one step. */
   burstMax: number
 }
 

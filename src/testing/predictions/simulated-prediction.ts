@@ -61,9 +61,9 @@ export interface RunArgs {
 }
 
 /**
- * Runs `callback` after `delayMs`. A zero delay uses `setImmediate` rather than `setTimeout(0)`,
- * which Node clamps to 1 ms: the 927-token recording would otherwise take a second in the
- * `'instant'` cadence, yet each step still yields to I/O so requests keep being served.
+ * Runs `callback` after `delayMs`. A delay of zero or less uses `setImmediate` rather than
+ * `setTimeout(0)`, which Node clamps to 1 ms: the 927-token recording would otherwise take a second
+ * in the `'instant'` cadence, yet each step still yields to I/O so requests keep being served.
  * Returns a function that cancels the pending call.
  */
 function schedule(delayMs: number, callback: () => void): () => void {
@@ -95,7 +95,15 @@ export class SimulatedPrediction {
   readonly #cancelAt: number | undefined
   #startedMs: number | undefined
   #emitted = 0
+  /**
+   * When the next step is due, on the monotonic clock (`performance.now()`, not the injectable
+   * `now`, which tests freeze): a running target rather than "an interval after the previous
+   * step", so a timer that fires late does not slow the rate down.
+   */
+  #dueAt: number
   #stopStep: (() => void) | undefined
+  /** The step, bound once rather than a new closure per output. */
+  readonly #nextStep = (): void => this.#step()
   #stopDeadline: (() => void) | undefined
 
   constructor(args: RunArgs) {
@@ -126,7 +134,8 @@ export class SimulatedPrediction {
         : { deadline: new Date(this.createdMs + args.cancelAfterMs).toISOString() }),
       ...args.echo,
     }
-    this.#stopStep = schedule(args.cadence.firstOutputDelayMs, () => this.#step())
+    this.#dueAt = performance.now() + args.cadence.firstOutputDelayMs
+    this.#stopStep = schedule(args.cadence.firstOutputDelayMs, this.#nextStep)
     if (args.cancelAfterMs !== undefined) {
       this.#stopDeadline = schedule(args.cancelAfterMs, () => this.#deadline())
     }
@@ -201,10 +210,13 @@ export class SimulatedPrediction {
     const stopAt = Math.min(this.#failAt ?? Infinity, this.#cancelAt ?? Infinity)
     const end = Math.min(stopAt, args.outputs.length)
     const burst = randomInt(args.random, args.cadence.burstMin, args.cadence.burstMax)
+    // `output` only ever grows, so it is appended to in place: O(1) per output, where a fresh
+    // `slice` per output made a 40k-output stream O(n²). Readers get a copy (`PredictionStore`).
+    const output = (prediction.output ??= []) as string[]
     for (let i = 0; i < burst && this.#emitted < end; i++) {
       const item = args.outputs[this.#emitted]!
       this.#emitted += 1
-      prediction.output = args.outputs.slice(0, this.#emitted)
+      output.push(item)
       this.#publish('output', item)
     }
     if (this.#emitted >= args.outputs.length && stopAt === Infinity) {
@@ -213,7 +225,12 @@ export class SimulatedPrediction {
       this.#log(`Completed with ${count} output${count === 1 ? '' : 's'}\n`)
       return this.#finish('succeeded')
     }
-    this.#stopStep = schedule(args.cadence.outputIntervalMs, () => this.#step())
+    // A step that ran late shortens the wait for the next one, so timer jitter does not slow the
+    // rate; after a stall longer than an interval the schedule restarts from now instead of
+    // bursting to catch up. Whole milliseconds: Node keeps one timer list per distinct delay.
+    const now = performance.now()
+    this.#dueAt = Math.max(this.#dueAt + args.cadence.outputIntervalMs, now)
+    this.#stopStep = schedule(Math.round(this.#dueAt - now), this.#nextStep)
   }
 
   /** `Cancel-After` expired: `aborted` before the model started, `canceled` after (§3.1). */
@@ -279,6 +296,8 @@ export class SimulatedPrediction {
   #publish(event: PublishedEventType, data: string): void {
     const message: PublishedEvent = { event, id: this.#nextEventId(), data }
     this.#events.push(message)
-    for (const listener of [...this.#listeners]) listener(message)
+    // No copy of the set per event: a listener only unsubscribes when its response closes, which
+    // Node reports on a later turn, and a `Set` iteration tolerates deletion anyway.
+    for (const listener of this.#listeners) listener(message)
   }
 }

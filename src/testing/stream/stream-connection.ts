@@ -44,7 +44,7 @@ export class StreamConnection {
     this.#plan = plan
     res.on('close', () => {
       this.#closed = true
-      clearTimeout(this.#idleTimer)
+      this.#clearIdleTimer()
       this.#queue.length = 0
     })
     const halt = plan.faults.cuts.atStart()
@@ -113,11 +113,14 @@ export class StreamConnection {
     // The server may have ended the response (close()) while split pieces were pending.
     if (chunk.length === 0 || this.#res.writableEnded || this.#res.destroyed) return
     this.#pendingWrites += 1
-    this.#res.write(chunk, () => {
-      this.#pendingWrites -= 1
-      if (this.#pendingWrites === 0) this.#whenFlushed?.()
-    })
+    this.#res.write(chunk, this.#written)
     this.#resetIdleTimer()
+  }
+
+  /** One callback for every write, rather than a new closure per frame. */
+  readonly #written = (): void => {
+    this.#pendingWrites -= 1
+    if (this.#pendingWrites === 0) this.#whenFlushed?.()
   }
 
   /**
@@ -126,16 +129,27 @@ export class StreamConnection {
    * Once a drop, stall or end is queued no timeout may fire any more.
    */
   #resetIdleTimer(): void {
-    clearTimeout(this.#idleTimer)
-    if (this.#halted) return
+    if (this.#halted) return this.#clearIdleTimer()
+    // `refresh()` re-arms the same timer: a busy server (1,000 streams at 50 tokens/s) would
+    // otherwise create and cancel a timer object per frame.
+    if (this.#idleTimer) {
+      this.#idleTimer.refresh()
+      return
+    }
     this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined
       this.#enqueue(Buffer.from(IDLE_TIMEOUT_FRAME), false)
       this.end()
     }, this.#plan.idleTimeoutMs)
   }
 
-  #apply(halt: Halt): void {
+  #clearIdleTimer(): void {
     clearTimeout(this.#idleTimer)
+    this.#idleTimer = undefined
+  }
+
+  #apply(halt: Halt): void {
+    this.#clearIdleTimer()
     if (halt === 'stall' || this.#res.writableEnded) return // keep the socket open and silent until the client leaves
     if (halt === 'drop' && this.#plan.faults.dropMode === 'reset') {
       // An abrupt close: no chunked terminator, RST instead of FIN. Only once what was written
