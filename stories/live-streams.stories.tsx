@@ -133,3 +133,43 @@ export const MarkdownRender: Story = {
     await expect(answer.querySelector('script, img, iframe')).toBeNull()
   },
 }
+
+export const RejectedInput: Story = {
+  name: 'Rejected input (422)',
+  args: {
+    model: 'meta/llama-2-70b-chat',
+    prompt: 'A poem about open source machine learning',
+    // Out of the model's range (0–5): the server refuses the create, as Replicate does.
+    input: { temperature: 9 },
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await userEvent.click(canvas.getByRole('button', { name: 'Start' }))
+    await waitFor(() => expect(canvas.getByText(/Status: failed/)).toBeVisible(), STREAM_TIMEOUT)
+    // What a person reads names the rejected input, not a URL or a status code.
+    await expect(canvas.getByRole('alert')).toHaveTextContent(
+      'This prompt was rejected: temperature must be less than or equal to 5.',
+    )
+    await expect(answerText(canvasElement)).toBe('')
+  },
+}
+
+export const Unreachable: Story = {
+  name: 'Model unreachable',
+  args: {
+    model: LLAMA_3,
+    prompt: 'Please write a haiku about llamas',
+    // A network that is down is the one thing the local server cannot be: every request fails
+    // the way fetch fails offline.
+    fetch: () => Promise.reject(new TypeError('Failed to fetch')),
+    retry: { maxAttempts: 1 },
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await userEvent.click(canvas.getByRole('button', { name: 'Start' }))
+    await waitFor(() => expect(canvas.getByText(/Status: failed/)).toBeVisible(), STREAM_TIMEOUT)
+    await expect(canvas.getByRole('alert')).toHaveTextContent(
+      'The model could not be reached. Try again.',
+    )
+  },
+}

@@ -2,6 +2,7 @@ import type { Meta, StoryObj } from '@storybook/react-vite'
 import { expect, userEvent, waitFor, within } from 'storybook/test'
 import { recordingsOfModel, selectRecording } from '../src/testing/models/recordings'
 import { Playground } from './components/playground'
+import { storiesRunAsTests } from './run-mode'
 
 /**
  * Live against the local Replicate-compatible server that `.storybook/main.ts` mounts into the dev
@@ -41,6 +42,10 @@ export const Default: Story = {
     const { canvas, model, prompt, start, cancel, output } = controls(canvasElement)
     await expect(canvas.getByText('Status: idle')).toBeVisible()
     await expect(cancel).toBeDisabled()
+    await expect(start).toBeEnabled()
+    // A person who opens the Playground is in charge: nothing starts until they press Start
+    // (docs/design.md rule 1). The stories-as-tests run presses it for them.
+    if (!storiesRunAsTests) return
 
     await userEvent.click(start)
     await waitFor(() => expect(canvas.getByText('Status: succeeded')).toBeVisible(), {

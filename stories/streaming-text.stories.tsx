@@ -1,13 +1,63 @@
+import type { ReactNode } from 'react'
 import type { Meta, StoryObj } from '@storybook/react-vite'
-import { expect } from 'storybook/test'
-import { StreamingText } from '../src/index'
+import { expect, within } from 'storybook/test'
+import {
+  PredictionFailedError,
+  StreamingText,
+  type PredictionStreamError,
+  type StreamStatus,
+} from '../src/index'
 import { recordingsOfModel } from '../src/testing/models/recordings'
+import { StatusBadge } from './components/status-badge'
+
+/** What each status means for the person reading, shown beside its badge. */
+const HINTS: Record<StreamStatus, string> = {
+  idle: 'Nothing has been asked yet.',
+  starting: 'Waiting for the first token…',
+  processing: 'Tokens are arriving.',
+  succeeded: 'The whole answer arrived.',
+  failed: 'The model stopped with an error; the text received before it is kept.',
+  canceled: 'Canceled; the text received before it is kept.',
+  aborted: 'The deadline passed before the model started: nothing was generated.',
+}
+
+/**
+ * The frame an app would put around the text: a status badge, and the error's message when it
+ * failed. `<StreamingText>` itself only marks its element (`data-status`, `aria-busy`) and
+ * announces the end; how a failure looks is up to the app.
+ */
+function StatusFrame(props: {
+  status: StreamStatus
+  error: PredictionStreamError | null | undefined
+  children: ReactNode
+}) {
+  return (
+    <div className="rps-card" style={{ margin: 0 }}>
+      <p className="rps-row">
+        <StatusBadge status={props.status} />
+        <span className="rps-muted">{HINTS[props.status]}</span>
+      </p>
+      {props.children}
+      {props.status === 'failed' ? (
+        <p className="rps-error">{props.error?.message ?? 'The prediction failed.'}</p>
+      ) : null}
+    </div>
+  )
+}
 
 /** `<StreamingText>` in each state, from fixed props: no network involved. */
 const meta = {
   title: 'StreamingText',
   component: StreamingText,
-  args: { text: '', status: 'idle' },
+  args: { text: '', status: 'idle', className: 'rps-output' },
+  parameters: { layout: 'padded' },
+  decorators: [
+    (Story, { args }) => (
+      <StatusFrame status={args.status ?? 'idle'} error={args.error}>
+        <Story />
+      </StatusFrame>
+    ),
+  ],
 } satisfies Meta<typeof StreamingText>
 
 export default meta
@@ -25,11 +75,11 @@ const partialPoem = poemTokens.slice(0, 40).join('')
 const fullPoem = poemTokens.join('')
 const blogpost = recordedOutput('nateraw/goliath-120b').join('')
 
-/** The element StreamingText rendered: the story root's only child. */
+/** The element StreamingText rendered (inside the story's frame): the one with `aria-busy`. */
 function rendered(canvasElement: HTMLElement): HTMLElement {
-  const element = canvasElement.firstElementChild
-  if (!(element instanceof HTMLElement)) throw new Error('StreamingText rendered nothing')
-  return element
+  const elements = canvasElement.querySelectorAll<HTMLElement>('[aria-busy]')
+  if (elements.length !== 1) throw new Error(`StreamingText rendered ${elements.length} elements`)
+  return elements[0]!
 }
 
 /** What the element reads as, without the cursor span that textContent would include. */
@@ -49,6 +99,14 @@ async function expectSettled(element: HTMLElement, text: string, status: string)
   await expect(element).toHaveAttribute('aria-busy', 'false')
   await expect(element).toHaveAttribute('data-status', status)
   await expect(cursorOf(element)).toBeNull()
+  await expectBadge(element, status)
+}
+
+/** The frame's badge names the status, so no two states look alike. */
+async function expectBadge(element: HTMLElement, status: string) {
+  const frame = element.closest<HTMLElement>('.rps-card')
+  await expect(frame).not.toBeNull()
+  await expect(within(frame!).getByText(`Status: ${status}`)).toBeVisible()
 }
 
 /** Asserts what a streaming text shows: the text, then an aria-hidden cursor; busy. */
@@ -60,6 +118,7 @@ async function expectStreaming(element: HTMLElement, text: string, status: strin
   await expect(cursor).not.toBeNull()
   await expect(cursor).toHaveAttribute('aria-hidden', 'true')
   await expect(element.lastChild).toBe(cursor)
+  await expectBadge(element, status)
 }
 
 export const Idle: Story = {
@@ -95,10 +154,18 @@ export const Succeeded: Story = {
 }
 
 export const Failed: Story = {
-  args: { text: partialPoem, status: 'failed' },
+  args: {
+    text: partialPoem,
+    status: 'failed',
+    error: new PredictionFailedError('CUDA out of memory'),
+  },
   play: async ({ canvasElement }) => {
     // Partial text survives a failure (docs/design.md rule 3).
     await expectSettled(rendered(canvasElement), partialPoem, 'failed')
+    // …and the failure shows: a badge, and the error's message written for people.
+    const canvas = within(canvasElement)
+    await expect(canvas.getByText('Status: failed')).toBeVisible()
+    await expect(canvas.getByText('The model stopped with an error. Try again.')).toBeVisible()
   },
 }
 

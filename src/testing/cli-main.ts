@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util'
 import { InvalidOptionsError } from '../core/errors'
 import { nonNegativeInteger, UsageError } from './cli/flag-values'
+import { packageVersion } from './cli/package-version'
 import {
   CADENCE_HELP,
   parseCadence,
@@ -34,6 +35,9 @@ export interface CliIo {
 /** Exit code for usage errors (bad flag, unknown command), as most Unix tools use. */
 export const USAGE_ERROR = 2
 
+/** Default TCP port of the API; the stream host listens on the next one. */
+export const DEFAULT_PORT = 5174
+
 /** The `--help` text. */
 export const USAGE = `Usage: react-prediction-stream serve [options]
 
@@ -42,12 +46,13 @@ from Replicate, streamed token by token on a separate stream host, and mounts
 the library's route handler.
 
 Options:
-  --port <n>          TCP port of the API (default 5174; 0 picks a free port)
+  --port <n>          TCP port of the API (default ${DEFAULT_PORT}; 0 picks a free port)
   --host <h>          interface to listen on (default 127.0.0.1)
   --token <t>         API token required on /v1 (default ${LOCAL_API_TOKEN})
   --cadence <c>       ${CADENCE_HELP}
                       (default realistic)
 ${SERVER_FLAG_USAGE}  -h, --help          show this help
+  --version           print the version of react-prediction-stream
 
 Models: ${RECORDED_MODELS.join(', ')}, and ${LOCAL_MODELS.join(', ')} (local only)
 `
@@ -65,37 +70,50 @@ function parse(argv: readonly string[]) {
         token: { type: 'string' },
         cadence: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
         ...SERVER_FLAG_OPTIONS,
       },
     })
   } catch (error) {
-    // parseArgs throws TypeError with a readable message for unknown flags and missing values.
-    throw new UsageError(error instanceof Error ? error.message : String(error))
+    // parseArgs throws TypeError with a readable message for unknown flags and missing values,
+    // then advice about positionals starting with '-', which this CLI has none of.
+    const message = error instanceof Error ? error.message : String(error)
+    throw new UsageError(message.replace(/\. To specify a positional argument[^]*$/, ''))
   }
   const { values, positionals } = parsed
   if (values.help) return { help: true } as const
+  if (values.version) return { version: true } as const
   const [command, ...extra] = positionals
   if (command === undefined) throw new UsageError('missing command (expected "serve")')
   if (command !== 'serve') throw new UsageError(`unknown command "${command}"`)
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`)
   const cadence = values.cadence ?? 'realistic'
   if (values.token === '') throw new UsageError('--token must not be empty')
-  const options = {
-    port: values.port === undefined ? 5174 : nonNegativeInteger('--port', values.port, 65535),
-    streamPort:
-      values['stream-port'] === undefined
+  const port =
+    values.port === undefined ? DEFAULT_PORT : nonNegativeInteger('--port', values.port, 65535)
+  // A fixed stream port next to a fixed API port, so both URLs stay the same from run to run.
+  const streamPort =
+    values['stream-port'] === undefined
+      ? port === 0
         ? 0
-        : nonNegativeInteger('--stream-port', values['stream-port'], 65535),
+        : port + 1
+      : nonNegativeInteger('--stream-port', values['stream-port'], 65535)
+  if (streamPort > 65535) throw new UsageError('--port 65535 leaves no port for --stream-port')
+  const options = {
+    port,
+    streamPort,
     host: values.host ?? '127.0.0.1',
     token: values.token ?? LOCAL_API_TOKEN,
     cadence: parseCadence(cadence),
     ...serverOptionsFromFlags(values),
   } satisfies StartReplicateServerOptions
-  return { help: false, cadenceName: cadence, options } as const
+  return { cadenceName: cadence, options } as const
 }
 
+type ServeArgs = Extract<ReturnType<typeof parse>, { options: unknown }>
+
 /** One line naming the faults in force, or `''` when there are none. */
-function describeFaults(args: Exclude<ReturnType<typeof parse>, { help: true }>): string {
+function describeFaults(args: ServeArgs): string {
   const { faults } = args.options
   const parts = [
     faults.fail ? `failing after ${faults.fail.afterOutputs} outputs` : '',
@@ -107,10 +125,11 @@ function describeFaults(args: Exclude<ReturnType<typeof parse>, { help: true }>)
 }
 
 /**
- * Runs the CLI. `--help` prints usage and resolves 0; a usage error prints a message on stderr
- * and resolves 2; a server that cannot start (e.g. port in use) resolves 1. `serve` prints the
- * API URL, the prediction endpoint URL and the token, then runs until `io.signal` aborts, closes
- * the server and resolves 0 (without a signal it runs until the process ends).
+ * Runs the CLI. `--help` prints usage and `--version` the package's version, and both resolve 0;
+ * a usage error prints a message on stderr and resolves 2; a server that cannot start (e.g. port
+ * in use) resolves 1. `serve` prints the API URL, the stream host, the prediction endpoint URL and
+ * the token, then runs until `io.signal` aborts, closes the server and resolves 0 (without a
+ * signal it runs until the process ends).
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let args
@@ -121,8 +140,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr.write(`react-prediction-stream: ${error.message}\nTry --help.\n`)
     return USAGE_ERROR
   }
-  if (args.help) {
+  if ('help' in args) {
     io.stdout.write(USAGE)
+    return 0
+  }
+  if ('version' in args) {
+    io.stdout.write(`${packageVersion()}\n`)
     return 0
   }
   let server
@@ -142,6 +165,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       `  Replicate API:       ${server.apiUrl}`,
       `  Stream host:         ${server.streamUrl}`,
       `  Prediction endpoint: ${server.predictionsUrl}`,
+      ...(args.options.allowedOrigins.length > 0
+        ? [`  Allowed origins:     ${args.options.allowedOrigins.join(', ')}`]
+        : []),
       `  API token:           ${args.options.token}${args.options.token === LOCAL_API_TOKEN ? ' (local only, not a secret)' : ''}`,
       `  Seed:                ${server.seed}`,
       `  Models:              ${[...RECORDED_MODELS, ...LOCAL_MODELS].join(', ')}`,

@@ -1,4 +1,4 @@
-import { useId, type CSSProperties, type ReactNode } from 'react'
+import { useId, type ReactNode } from 'react'
 import {
   StreamingText,
   usePredictionStream,
@@ -6,10 +6,13 @@ import {
   type RetryOptions,
   type StreamStatus,
 } from '../../src/index'
+import { ConnectionText, StatusBadge } from './status-badge'
 
 export interface LiveAnswerProps {
   model: string
   prompt: string
+  /** More input beside `prompt` (a story that sends an invalid `temperature`, say). */
+  input?: Record<string, unknown>
   /** The route handler mounted by the Storybook dev server. */
   endpoint?: string
   /** A `fetch` to use instead of the global one (stories that cut or pace the network). */
@@ -24,6 +27,7 @@ export interface LiveAnswerProps {
 export function LiveAnswer({
   model,
   prompt,
+  input,
   endpoint = '/api/predictions',
   fetch,
   retry,
@@ -40,24 +44,29 @@ export function LiveAnswer({
   const id = useId()
   const streaming = status === 'starting' || status === 'processing'
   return (
-    <section aria-labelledby={id} style={styles.card}>
-      <h2 id={id} style={styles.title}>
+    <section aria-labelledby={id} className="rps-card">
+      <h2 id={id} style={{ fontSize: 18 }}>
         {title}
       </h2>
-      <p style={styles.prompt}>
+      <p className="rps-muted">
         <strong>{model}</strong>: {prompt}
       </p>
-      <div style={styles.actions}>
-        <button type="button" disabled={streaming} onClick={() => void start({ prompt })}>
+      <div className="rps-row">
+        <button
+          type="button"
+          className="rps-primary"
+          disabled={streaming}
+          onClick={() => void start({ prompt, ...input })}
+        >
           Start
         </button>
         <button type="button" disabled={!streaming} onClick={() => void cancel()}>
           Cancel
         </button>
-        <span style={styles.meta}>
-          Status: {status} · Connection: {connection}
-          {attempt > 0 ? ` · Attempt: ${attempt}` : ''}
-        </span>
+        <p className="rps-meta">
+          <StatusBadge status={status} />
+          <ConnectionText connection={connection} attempt={attempt} />
+        </p>
       </div>
       {/* A labelled region, focusable because a long answer scrolls (axe:
           scrollable-region-focusable). */}
@@ -69,32 +78,14 @@ export function LiveAnswer({
         stream={stream}
         reveal={reveal}
         render={render}
-        style={styles.answer}
+        className="rps-output"
+        style={{ maxHeight: 360, overflowY: 'auto' }}
       />
       {error ? (
-        <p role="alert" style={styles.error}>
+        <p role="alert" className="rps-error">
           {error.message}
         </p>
       ) : null}
     </section>
   )
 }
-
-const styles = {
-  card: {
-    maxWidth: 720,
-    margin: '0 auto 16px',
-    padding: 16,
-    border: '1px solid #d0d7de',
-    borderRadius: 8,
-    fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-    color: '#1f2328',
-    background: '#ffffff',
-  },
-  title: { fontSize: 18, margin: '0 0 8px' },
-  prompt: { margin: '0 0 12px', color: '#424a53' },
-  actions: { display: 'flex', gap: 8, alignItems: 'center', marginBottom: 12 },
-  meta: { marginLeft: 'auto', color: '#424a53', fontSize: 14 },
-  answer: { lineHeight: 1.5, maxHeight: 360, overflowY: 'auto' },
-  error: { color: '#a40e26', margin: '8px 0 0' },
-} satisfies Record<string, CSSProperties>

@@ -1,5 +1,6 @@
-import { useId, useState, type CSSProperties } from 'react'
+import { useId, useState } from 'react'
 import { StreamingText, usePredictionStream } from '../../src/index'
+import { ConnectionText, StatusBadge } from './status-badge'
 
 /**
  * The models the local server replays, each with the prompt it was recorded with, so the first
@@ -47,24 +48,27 @@ export function Playground({
   const streaming = status === 'starting' || status === 'processing'
 
   return (
-    <section aria-labelledby={`${ids}-title`} style={styles.page}>
-      <h2 id={`${ids}-title`} style={styles.title}>
+    <section
+      aria-labelledby={`${ids}-title`}
+      style={{ maxWidth: 720, margin: '0 auto', padding: 16 }}
+    >
+      <h2 id={`${ids}-title`} style={{ fontSize: 22, margin: '0 0 12px' }}>
         Prediction stream playground
       </h2>
       <form
-        style={styles.card}
+        className="rps-card"
+        style={{ gap: 8 }}
         onSubmit={(event) => {
           event.preventDefault()
           void start({ prompt })
         }}
       >
-        <label htmlFor={`${ids}-model`} style={styles.label}>
+        <label htmlFor={`${ids}-model`} className="rps-label">
           Model
         </label>
         <select
           id={`${ids}-model`}
           value={model}
-          style={styles.field}
           onChange={(event) => {
             const next = event.target.value as PlaygroundModel
             // Changing the model gives the hook a fresh idle stream; the prompt follows along so
@@ -79,37 +83,32 @@ export function Playground({
             </option>
           ))}
         </select>
-        <label htmlFor={`${ids}-prompt`} style={styles.label}>
+        <label htmlFor={`${ids}-prompt`} className="rps-label">
           Prompt
         </label>
         <textarea
           id={`${ids}-prompt`}
           value={prompt}
           rows={3}
-          style={{ ...styles.field, resize: 'vertical' }}
+          style={{ resize: 'vertical' }}
           onChange={(event) => setPrompt(event.target.value)}
         />
-        <div style={styles.actions}>
-          <button type="submit" disabled={streaming} style={styles.primary}>
+        <div className="rps-row" style={{ marginTop: 4 }}>
+          <button type="submit" disabled={streaming}>
             Start
           </button>
-          <button
-            type="button"
-            disabled={!streaming}
-            style={styles.secondary}
-            onClick={() => void cancel()}
-          >
+          <button type="button" disabled={!streaming} onClick={() => void cancel()}>
             Cancel
           </button>
           {/* Not a live region: <StreamingText> announces the start, the end and errors. */}
-          <p style={styles.meta}>
-            <span>Status: {status}</span>
-            <span>Connection: {connection}</span>
+          <p className="rps-meta">
+            <StatusBadge status={status} />
+            <ConnectionText connection={connection} />
           </p>
         </div>
       </form>
-      <div style={styles.card}>
-        <h3 id={`${ids}-output`} style={styles.label}>
+      <div className="rps-card">
+        <h3 id={`${ids}-output`} className="rps-label">
           Output
         </h3>
         {/* A labelled region, focusable because a long answer scrolls. It is not live:
@@ -121,10 +120,11 @@ export function Playground({
           tabIndex={0}
           text={text}
           status={status}
-          style={styles.output}
+          className="rps-output"
+          style={{ maxHeight: 480, overflowY: 'auto' }}
         />
         {error ? (
-          <p role="alert" style={styles.error}>
+          <p role="alert" className="rps-error">
             {error.message}
           </p>
         ) : null}
@@ -132,70 +132,3 @@ export function Playground({
     </section>
   )
 }
-
-const styles = {
-  page: {
-    maxWidth: 720,
-    margin: '0 auto',
-    padding: 16,
-    fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-    fontSize: 16,
-    lineHeight: 1.5,
-    color: '#1f2328',
-  },
-  title: { fontSize: 22, margin: '0 0 12px' },
-  card: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: 8,
-    padding: 16,
-    marginBottom: 16,
-    border: '1px solid #d0d7de',
-    borderRadius: 8,
-    background: '#ffffff',
-    boxShadow: '0 1px 2px rgba(31, 35, 40, 0.08)',
-  },
-  label: { fontSize: 14, fontWeight: 600, margin: 0 },
-  field: {
-    font: 'inherit',
-    padding: '6px 8px',
-    border: '1px solid #8c959f',
-    borderRadius: 6,
-    color: 'inherit',
-    background: '#ffffff',
-  },
-  actions: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 8, marginTop: 4 },
-  primary: {
-    font: 'inherit',
-    padding: '6px 16px',
-    border: '1px solid #0969da',
-    borderRadius: 6,
-    background: '#0969da',
-    color: '#ffffff',
-    cursor: 'pointer',
-  },
-  secondary: {
-    font: 'inherit',
-    padding: '6px 16px',
-    border: '1px solid #8c959f',
-    borderRadius: 6,
-    background: '#f6f8fa',
-    color: '#1f2328',
-    cursor: 'pointer',
-  },
-  meta: {
-    display: 'flex',
-    gap: 16,
-    margin: '0 0 0 auto',
-    fontSize: 14,
-    color: '#57606a',
-  },
-  output: { minHeight: '4.5em', maxHeight: 480, overflowY: 'auto' },
-  error: {
-    margin: 0,
-    padding: '8px 12px',
-    borderRadius: 6,
-    background: '#ffebe9',
-    color: '#82071e',
-  },
-} satisfies Record<string, CSSProperties>

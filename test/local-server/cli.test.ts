@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:net'
 import { describe, expect, it, vi } from 'vitest'
 import { LOCAL_API_TOKEN } from '../../src/testing'
 import { main } from '../../src/testing/cli-main'
@@ -16,6 +18,48 @@ function io(signal?: AbortSignal) {
   }
 }
 
+/** Listens on `port` (0: any), or resolves `undefined` when it is taken. */
+function listenOn(port: number): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(undefined))
+    server.listen(port, '127.0.0.1', () => resolve(server))
+  })
+}
+
+/** A free port whose next port is free too, as `serve --port n` needs by default. */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const first = (await listenOn(0))!
+    const port = (first.address() as { port: number }).port
+    const second = port < 65535 ? await listenOn(port + 1) : undefined
+    await new Promise((resolve) => first.close(resolve))
+    if (second) {
+      await new Promise((resolve) => second.close(resolve))
+      return port
+    }
+  }
+}
+
+/** Runs `serve` with `argv` until the returned `stop()`; resolves once it printed its URLs. */
+async function serve(argv: string[]) {
+  const controller = new AbortController()
+  const { out, io: streams } = io(controller.signal)
+  const exit = main(['serve', ...argv], streams)
+  await expect.poll(() => out.stdout + out.stderr).toMatch(/Press Ctrl\+C|react-prediction-stream:/)
+  const line = (label: string) => new RegExp(`${label}: +(\\S+)\\n`).exec(out.stdout)?.[1]
+  return {
+    out,
+    apiUrl: line('Replicate API'),
+    streamHost: line('Stream host'),
+    endpoint: line('Prediction endpoint'),
+    async stop() {
+      controller.abort()
+      return exit
+    },
+  }
+}
+
 describe('cli main', () => {
   it('prints usage for --help and exits 0', async () => {
     const { out, io: streams } = io()
@@ -26,8 +70,19 @@ describe('cli main', () => {
     expect(await main(['serve', '-h'], io().io)).toBe(0)
   })
 
+  it('prints the package version for --version and exits 0', async () => {
+    const { version } = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string }
+    const { out, io: streams } = io()
+    expect(await main(['--version'], streams)).toBe(0)
+    expect(out).toEqual({ stdout: `${version}\n`, stderr: '' })
+  })
+
   it.each([
-    [['serve', '--bogus'], /Unknown option '--bogus'/],
+    [['serve', '--bogus'], /^react-prediction-stream: Unknown option '--bogus'\nTry --help\.\n$/],
+    [['serve', '--allow-origin', 'http://localhost:5173/'], /--allow-origin must be an origin/],
+    [['serve', '--port', '65535'], /--port 65535 leaves no port for --stream-port/],
     [['serve', '--port'], /--port/],
     [['serve', '--port', 'abc'], /--port must be an integer/],
     [['serve', '--port', '70000'], /--port must be an integer between 0 and 65535/],
@@ -130,6 +185,67 @@ describe('cli main', () => {
     expect(cut).toMatch(/^: hi\n\nevent: output\nid: \d+:0\ndata: a\n\n$/)
     controller.abort()
     expect(await exit).toBe(0)
+  })
+
+  it('puts the stream host on the port after the API by default, and prints both', async () => {
+    const port = await freePortPair()
+    const server = await serve(['--port', String(port), '--cadence', 'instant'])
+    expect(server.apiUrl).toBe(`http://127.0.0.1:${port}/v1`)
+    expect(server.streamHost).toBe(`http://127.0.0.1:${port + 1}`)
+    expect(server.out.stdout.indexOf('Replicate API')).toBeLessThan(
+      server.out.stdout.indexOf('Stream host'),
+    )
+    expect(await server.stop()).toBe(0)
+  })
+
+  it('lets pages on --allow-origin origins call the prediction endpoint (CORS), and no others', async () => {
+    const page = 'http://localhost:5173'
+    const server = await serve([
+      ...['--port', '0', '--cadence', 'instant', '--close-after-done', '--allow-origin', page],
+    ])
+    expect(server.out.stdout).toContain(`Allowed origins:     ${page}\n`)
+    const endpoint = server.endpoint!
+
+    // The browser's preflight for a JSON POST, then the POST itself.
+    const preflight = await fetch(endpoint, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: page,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
+    })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(page)
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST')
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type')
+
+    const created = await fetch(endpoint, {
+      method: 'POST',
+      headers: { Origin: page, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'local/echo', input: { prompt: 'over there' } }),
+    })
+    expect(created.status).toBe(201)
+    expect(created.headers.get('access-control-allow-origin')).toBe(page)
+    const prediction = (await created.json()) as { id: string; urls: { stream: string } }
+    // The stream URL is on the stream host, which answers any page's origin.
+    expect(prediction.urls.stream.startsWith(`${server.streamHost}/v1/streams/`)).toBe(true)
+    const stream = await fetch(prediction.urls.stream, { headers: { Origin: page } })
+    expect(stream.headers.get('access-control-allow-origin')).toBe(page)
+    expect(await stream.text()).toContain('event: done')
+
+    const read = await fetch(`${endpoint}/${prediction.id}`, { headers: { Origin: page } })
+    expect([read.status, read.headers.get('access-control-allow-origin')]).toEqual([200, page])
+
+    const other = await fetch(endpoint, {
+      method: 'POST',
+      headers: { Origin: 'http://localhost:3000', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'local/echo', input: { prompt: 'refused' } }),
+    })
+    expect(other.status).toBe(403)
+    expect(other.headers.get('access-control-allow-origin')).toBeNull()
+    expect(server.out.stderr).toBe('')
+    expect(await server.stop()).toBe(0)
   })
 
   it('exits 1 when the port is taken', async () => {

@@ -25,17 +25,21 @@ export const SERVER_FLAG_OPTIONS = {
   'close-after-done': { type: 'boolean' },
   'stream-logs': { type: 'boolean' },
   'api-cors': { type: 'boolean' },
+  'allow-origin': { type: 'string', multiple: true },
   'min-cancel-after': { type: 'string' },
   ...FAULT_FLAG_OPTIONS,
 } as const
 
 /** Help text of the flags above. */
-export const SERVER_FLAG_USAGE = `  --stream-port <n>   TCP port of the stream host (default 0: a free port)
+export const SERVER_FLAG_USAGE = `  --stream-port <n>   TCP port of the stream host (default: the API's port + 1,
+                      so 5175; a free port when --port is 0)
   --seed <n>          seed of ids, bursts and split writes (default random)
   --idle-timeout <ms> stream idle timeout before ":408" (default 30000)
   --close-after-done  end streams right after done (Replicate does not)
   --stream-logs       also send "logs" events on streams
   --api-cors          send CORS headers on /v1 (Replicate does not)
+  --allow-origin <o>  let pages on origin o (e.g. http://localhost:5173) call the
+                      prediction endpoint; repeat for more
   --min-cancel-after <ms>  smallest Cancel-After accepted (default 5000)
 
 ${FAULT_FLAG_USAGE}`
@@ -59,6 +63,7 @@ export interface ServerFlagOptions {
   closeAfterDone: boolean
   streamLogs: boolean
   apiCors: boolean
+  allowedOrigins: string[]
 }
 
 /**
@@ -83,6 +88,19 @@ export function parseCadence(value: string): CadenceOption {
   throw new UsageError(`--cadence must be one of ${CADENCE_HELP}`)
 }
 
+/** `--allow-origin` values, each an exact origin. */
+function allowedOrigins(values: FlagValues): string[] {
+  const origins = (values['allow-origin'] as string[] | undefined) ?? []
+  for (const origin of origins) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new UsageError(
+        `--allow-origin must be an origin like http://localhost:5173 (no path or trailing /), got "${origin}"`,
+      )
+    }
+  }
+  return origins
+}
+
 /**
  * Translates the flags into server options (faults included).
  *
@@ -102,5 +120,6 @@ export function serverOptionsFromFlags(values: FlagValues): ServerFlagOptions {
     closeAfterDone: values['close-after-done'] === true,
     streamLogs: values['stream-logs'] === true,
     apiCors: values['api-cors'] === true,
+    allowedOrigins: allowedOrigins(values),
   }
 }
