@@ -188,6 +188,7 @@ export function predictionHarness(steps: Step[], options: Partial<PredictionStre
     fetch,
     timers: recording.timers,
     stallTimeoutMs: STALL_MS,
+    eventTimeoutMs: STALL_MS,
     ...options,
   })
   return {

@@ -9,41 +9,63 @@
  * remembered in a set (WHATWG ids are opaque strings, so a server may send anything).
  */
 export class AppliedEventIds {
-  #greatest: readonly number[] | undefined
+  #greatest: OrderedId | undefined
   readonly #others = new Set<string>()
 
-  /** How many ids are held in memory: 1 for any number of ordered ids. */
+  /** How many ids are held in memory: 1 for any number of ordered ones. */
   get remembered(): number {
     return this.#others.size + (this.#greatest ? 1 : 0)
   }
 
   /** Whether the event with this id was applied already. */
   has(id: string): boolean {
-    const key = orderedKey(id)
+    const key = orderedId(id)
     if (key && this.#greatest && compare(key, this.#greatest) <= 0) return true
     return this.#others.has(id)
   }
 
   /** Records that the event with this id was applied. */
   add(id: string): void {
-    const key = orderedKey(id)
-    if (key && (!this.#greatest || compare(key, this.#greatest) > 0)) {
+    this.apply(id)
+  }
+
+  /**
+   * Records the id and says whether it is new: `false` for an id applied already (a replay).
+   * One parse of the id per event, as this runs for every event of a stream.
+   */
+  apply(id: string): boolean {
+    const key = orderedId(id)
+    if (key) {
+      if (this.#greatest && compare(key, this.#greatest) <= 0) return false
       this.#greatest = key
-      return
+      return true
     }
+    if (this.#others.has(id)) return false
     this.#others.add(id)
+    return true
   }
 }
 
-function orderedKey(id: string): number[] | undefined {
-  if (!/^\d{1,15}(:\d{1,15})?$/.test(id)) return undefined
-  return id.split(':').map(Number)
+/** `<seconds>:<sequence>` or a plain integer, as two numbers (the sequence -1 when absent). */
+type OrderedId = readonly [number, number]
+
+function orderedId(id: string): OrderedId | undefined {
+  const colon = id.indexOf(':')
+  const first = colon === -1 ? id : id.slice(0, colon)
+  const second = colon === -1 ? '' : id.slice(colon + 1)
+  if (!isDigits(first) || (colon !== -1 && !isDigits(second))) return undefined
+  return [Number(first), colon === -1 ? -1 : Number(second)]
 }
 
-function compare(a: readonly number[], b: readonly number[]): number {
-  for (let index = 0; index < Math.max(a.length, b.length); index += 1) {
-    const difference = (a[index] ?? -1) - (b[index] ?? -1)
-    if (difference !== 0) return difference
+function isDigits(text: string): boolean {
+  if (text.length === 0 || text.length > 15) return false
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index)
+    if (code < 48 || code > 57) return false
   }
-  return 0
+  return true
+}
+
+function compare(a: OrderedId, b: OrderedId): number {
+  return a[0] - b[0] || a[1] - b[1]
 }

@@ -1,4 +1,9 @@
-// "react-prediction-stream/core": the framework-free lifecycle, usable from any UI or from Node.
+/**
+ * `react-prediction-stream/core`: the framework-free lifecycle, usable from any UI or from Node.
+ *
+ * @packageDocumentation
+ * @module react-prediction-stream/core
+ */
 export { PredictionStream } from './prediction-stream'
 export { PredictionStreamRegistry } from './registry'
 export type { FollowPredictionOptions } from './registry'
@@ -7,6 +12,7 @@ export type { UpdateInterval } from './throttle'
 export { watchPredictionStream } from './watch'
 export type { PredictionStreamCallbacks } from './watch'
 export type { StoredPrediction } from './resume-store'
+export type { TabChannel, TabCoordination, TabLocks } from './cross-tab'
 export {
   ApiError,
   ConnectionError,
@@ -17,9 +23,12 @@ export {
 } from './errors'
 export type { InvalidField, PredictionStreamErrorCode } from './errors'
 export { isRunningStatus, isTerminalStatus, TERMINAL_STATUSES } from './prediction'
+export { fileOutputOf } from './file-output'
+export type { FileOutput } from './file-output'
 export type { Prediction, PredictionStatus, PredictionUrls } from './prediction'
 export type {
   ConnectionState,
+  OutputKind,
   PredictionStreamMetrics,
   PredictionStreamOptions,
   PredictionStreamSnapshot,
@@ -27,7 +36,9 @@ export type {
   ResumeStorage,
   RetryOptions,
   SnapshotSource,
+  StreamPhase,
   StreamStatus,
   Timers,
   Transport,
 } from './types'
+export * from './chat/index'

@@ -1,6 +1,6 @@
 import type { CreatePredictionBody, EndpointClient } from './endpoint-client'
 import { toStreamError } from './errors'
-import { whenOnline } from './page-lifecycle'
+import { onPageWake, whenOnline } from './page-lifecycle'
 import { isTerminalStatus, type Prediction } from './prediction'
 import { isRefusedBeforeCreating, isRetryable, retryAfterOf, type RetryPolicy } from './retry'
 import { retry, type AttemptContext, type RetryRequest } from './retryer'
@@ -17,10 +17,13 @@ export interface RunContext {
   timers: Timers
   now: () => number
   stallTimeoutMs: number
+  eventTimeoutMs: number
+  maxEventSize: number
   /** First and longest wait between two polls, in ms. */
   pollIntervalMs: readonly [number, number]
   /** Reports what happened; the run never reads the snapshot back. */
   dispatch: (action: Action) => void
+  share?: (scope: RunScope, url: string, intake: EventIntake) => Promise<boolean>
 }
 
 /**
@@ -43,7 +46,11 @@ export class PredictionRun {
   constructor(ctx: RunContext) {
     this.#ctx = ctx
     this.#scope = new RunScope(ctx.timers)
+    onPageWake(this.#scope, this.wake)
   }
+
+  /** Back from a sleep: a backoff ends now, a connection silent through it is reopened. */
+  readonly wake = (): void => this.#scope.wake()
 
   get active(): boolean {
     return this.#scope.active
@@ -68,16 +75,17 @@ export class PredictionRun {
     await this.#follow(prediction)
   }
 
-  async attach(predictionId: string): Promise<void> {
-    let prediction: Prediction
-    try {
-      prediction = await this.#ctx.client.get(predictionId, this.#scope.signal)
-    } catch (error) {
-      if (this.active) this.#fail(error, 'failed')
-      return
-    }
-    if (!this.active) return
-    await this.#follow(this.#received(prediction))
+  async attach(predictionId: string, restored?: { lastEventId: string; outputCount: number }) {
+    if (restored) this.#intake.seed(restored.lastEventId, restored.outputCount)
+    // Retried like every read (docs/design.md rule 5): a 429 must not end a resumed page's run.
+    const outcome = await this.#retry({
+      attempt: () => this.#ctx.client.get(predictionId, this.#scope.signal),
+      retryable: isRetryable,
+      onRetry: (failures) => this.#connection('connecting', failures),
+    })
+    if (!outcome) return
+    if (!outcome.ok) return this.#fail(outcome.error, 'failed')
+    await this.#follow(this.#received(outcome.value))
   }
 
   /** Cancels on the server; while the create is in flight, as soon as the prediction exists. */
@@ -97,6 +105,7 @@ export class PredictionRun {
     const url = prediction.urls.stream
     // Models that cannot stream have no urls.stream: poll instead (docs/replicate-protocol.md E-11).
     if (!url) return this.#poll()
+    if (this.#ctx.share && !(await this.#ctx.share(this.#scope, url, this.#intake))) return
     const outcome = await this.#retry({
       attempt: (context) => this.#connect(url, context),
       retryable: isRetryable,
@@ -116,9 +125,15 @@ export class PredictionRun {
         fetch: this.#ctx.client.fetch,
         lastEventId: this.#intake.lastEventId,
         stallTimeoutMs: this.#ctx.stallTimeoutMs,
+        eventTimeoutMs: this.#ctx.eventTimeoutMs,
+        now: this.#ctx.now,
+        maxEventSize: this.#ctx.maxEventSize,
         onOpen: () => this.#connection('open', undefined, 'stream'),
         onEvent: (event) => {
           if (this.active && this.#intake.receive(event)) context.progress()
+        },
+        onLastEventId: (id) => {
+          if (this.active) this.#intake.receiveLastEventId(id)
         },
         onChunkEnd: () => this.#flush(),
         onRetry: (ms) => {
@@ -146,6 +161,7 @@ export class PredictionRun {
    */
   async #reconcile(streamError: unknown): Promise<void> {
     if (!this.#predictionId) return this.#fail(streamError)
+    this.#dispatch({ type: 'stream-abandoned', error: toStreamError(streamError) })
     return this.#poll(streamError)
   }
 
@@ -170,7 +186,7 @@ export class PredictionRun {
       this.#applyPolled(outcome.value)
       if (isTerminalStatus(outcome.value.status)) return this.#close()
       this.#connection('open', 0, 'polling')
-      if (!(await this.#scope.sleep(interval))) return
+      if (!(await this.#scope.sleep(interval, true))) return
       interval = Math.min(maxInterval, Math.round(interval * 1.5))
     }
   }
@@ -223,7 +239,8 @@ export class PredictionRun {
   }
 
   #connection(connection: ConnectionState, attempt?: number, transport?: Transport): void {
-    this.#dispatch({ type: 'connection-changed', connection, attempt, transport })
+    const at = this.#ctx.now()
+    this.#dispatch({ type: 'connection-changed', connection, attempt, transport, at })
   }
 
   #dispatch(action: Action): void {

@@ -1,3 +1,4 @@
+import { browserTabCoordination, type TabCoordination } from './cross-tab'
 import { createEndpointClient, type EndpointClient, type PredictionTarget } from './endpoint-client'
 import { InvalidOptionsError } from './errors'
 import { hostTimers } from './host-timers'
@@ -5,8 +6,10 @@ import { assertResolvable, createBody, targetOf, validateOptions } from './optio
 import { isTerminalStatus } from './prediction'
 import { PredictionRun } from './prediction-run'
 import { RefCount } from './ref-count'
-import { persistForResume, ResumeStore } from './resume-store'
+import { persistForResume, resumedRun, ResumeStore } from './resume-store'
 import { defaultRetryPolicy } from './retry'
+import { runSharing } from './shared-stream'
+import { DEFAULT_MAX_EVENT_SIZE } from './sse'
 import { initialSnapshot, reduce, type Action } from './state'
 import type { PredictionStreamOptions, PredictionStreamSnapshot, Timers } from './types'
 
@@ -42,6 +45,7 @@ export class PredictionStream {
   readonly #now: () => number
   readonly #users: RefCount
   readonly #resume: ResumeStore | undefined
+  readonly #tabs: TabCoordination | undefined
 
   constructor(options: PredictionStreamOptions) {
     validateOptions(options)
@@ -60,7 +64,9 @@ export class PredictionStream {
       options.onRelease?.()
     })
     this.#resume = options.resume ? new ResumeStore(options.resume) : undefined
-    if (this.#resume) persistForResume(this, this.#resume, this.#now)
+    if (this.#resume) persistForResume(this, this.#resume, this.#timers, this.#now)
+    const tabs = options.shareAcrossTabs ?? true
+    this.#tabs = tabs === true ? browserTabCoordination() : tabs || undefined
   }
 
   /** Calls `listener` after every snapshot change. Returns the function that unsubscribes. */
@@ -117,15 +123,37 @@ export class PredictionStream {
 
   /**
    * With the `resume` option: re-attaches to the prediction remembered under its key, if any,
-   * instead of creating a new one (after a page reload, say). Replays it from its first event,
-   * because the text shown before the reload is gone with the page. Resolves `true` when there
-   * was one to resume, once that run ends. Does nothing while a run is active.
+   * instead of creating a new one (after a page reload, say). The items, text and last event ID
+   * remembered with it are in the snapshot at once, before any request is answered; the stream
+   * is then reopened with that `Last-Event-ID`, so only the events after it arrive (a server that
+   * does not know the id replays from the start, and what was already applied is dropped). When
+   * the items did not fit in storage, the stream is replayed from its first event. Resolves
+   * `true` when there was one to resume, once that run ends. Does nothing while a run is active.
+   *
+   * @throws {@link InvalidOptionsError} (as a rejection) when `endpoint` is relative outside a
+   * browser.
    */
   resume = async (): Promise<boolean> => {
     const stored = this.#resume?.read()
     if (!stored || this.#run?.active) return false
-    await this.attach(stored.id)
+    assertResolvable(this.#options.endpoint)
+    const restored = resumedRun(stored, this.#now())
+    await this.#begin(restored?.action).attach(stored.id, restored?.seed)
     return true
+  }
+
+  /**
+   * Checks the connection now, as after a sleep: a backoff in progress ends and the stream is
+   * reopened at once with `Last-Event-ID` (a wait the server asked for with `Retry-After` or
+   * `retry:` is kept), a connection that has been silent for a second or more is presumed dead
+   * and reopened, and a poll is made now. Browsers need not call it: the stream does so itself
+   * when the page becomes visible, resumes after being frozen, is restored from the
+   * back/forward cache, or goes online again. Call it from other hosts when the app comes back
+   * to the foreground (React Native's `AppState` turning `active`, say). Does nothing without a
+   * run.
+   */
+  wake = (): void => {
+    this.#run?.wake()
   }
 
   /**
@@ -159,23 +187,45 @@ export class PredictionStream {
     this.#dispatch({ type: 'connection-changed', connection: 'closed' })
   }
 
-  #begin(): PredictionRun {
+  #begin(
+    first: Action = {
+      type: 'start-requested',
+      at: this.#now(),
+      outputKind: this.#options.outputKind,
+    },
+  ): PredictionRun {
     this.#run?.stop()
     const options = this.#options
+    const stallTimeoutMs = options.stallTimeoutMs ?? 45_000
+    // One connection per stream among the tabs (shared-stream.ts): a follower hears from the
+    // holder at least every `beatMs`, and opens its own after `silenceMs` of nothing.
+    const tabs = runSharing(this.#tabs, {
+      held: () => ({ output: this.#state.output, lastEventId: this.#state.lastEventId }),
+      silenceMs: 2 * stallTimeoutMs,
+      beatMs: stallTimeoutMs / 3,
+      dispatch: (action) => dispatch(action),
+      now: this.#now,
+    })
+    // Only the current run may change the state: an old run's late answers are ignored.
+    const dispatch = (action: Action) => {
+      if (this.#run !== run) return
+      this.#dispatch(action)
+      tabs.relay(action)
+    }
     const run: PredictionRun = new PredictionRun({
       client: this.#client,
       retry: { ...defaultRetryPolicy, ...options.retry },
       timers: this.#timers,
       now: this.#now,
-      stallTimeoutMs: options.stallTimeoutMs ?? 45_000,
+      stallTimeoutMs,
+      eventTimeoutMs: options.eventTimeoutMs ?? 300_000,
+      maxEventSize: options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE,
       pollIntervalMs: [options.pollIntervalMs ?? 500, options.maxPollIntervalMs ?? 5000],
-      // Only the current run may change the state: an old run's late answers are ignored.
-      dispatch: (action) => {
-        if (this.#run === run) this.#dispatch(action)
-      },
+      dispatch,
+      share: tabs.share,
     })
     this.#run = run
-    this.#dispatch({ type: 'start-requested', at: this.#now() })
+    this.#dispatch(first)
     return run
   }
 

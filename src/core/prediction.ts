@@ -39,7 +39,7 @@ export interface PredictionUrls {
   get: string
   /** `POST` this (with the API token) to cancel the prediction. */
   cancel: string
-  /** The prediction's page on replicate.com. Older responses lack it. */
+  /** The prediction's page: on replicate.com, or `/p/{id}` of the local server. Older responses lack it. */
   web?: string
   /**
    * The server-sent event stream of the prediction: a capability URL that needs no token
@@ -67,19 +67,28 @@ export interface Prediction {
   logs?: string | null
   /** Failure message when `status` is `failed`, else `null`. */
   error: unknown
+  /** Where the prediction is in its lifecycle. */
   status: PredictionStatus
-  /** ISO 8601 timestamps. `started_at`/`completed_at` may be absent early on. */
+  /** When it was created (ISO 8601). */
   created_at: string
+  /** When the model started (ISO 8601); absent or `null` until then. */
   started_at?: string | null
+  /** When it reached a terminal status (ISO 8601); absent or `null` until then. */
   completed_at?: string | null
+  /** `api` for predictions created through the API, `web` for the website's. */
   source?: 'web' | 'api'
+  /** `true` once Replicate deleted the input and output (an hour after the end, for API ones). */
   data_removed: boolean
   /** Set from the `Cancel-After` request header. */
   deadline?: string
+  /** `owner/name` of the deployment it ran on, when created through one. */
   deployment?: string
   /** `predict_time` and `total_time` in seconds on terminal predictions. */
   metrics?: Record<string, number | undefined>
+  /** Where to read, cancel, stream and view it. */
   urls: PredictionUrls
+  /** The webhook URL given at creation, echoed. */
   webhook?: string
+  /** Which events the webhook receives (`start`, `output`, `logs`, `completed`), echoed. */
   webhook_events_filter?: string[]
 }

@@ -1,5 +1,8 @@
 import type { Timers } from './types'
 
+/** The longest delay `setTimeout` honours: 2³¹ − 1 ms, about 24.8 days. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 /**
  * Everything one run holds: its requests (through {@link RunScope.signal}), its timers and its
  * listeners. `stop()` aborts the requests, clears the timers (waking every pending `sleep` with
@@ -13,6 +16,8 @@ export class RunScope {
   /** Pending timer handles, each with what to do if the scope stops first. */
   readonly #pending = new Map<unknown, () => void>()
   readonly #cleanups = new Set<() => void>()
+  readonly #wakeListeners = new Set<() => void>()
+  #wakes = 0
 
   constructor(timers: Timers) {
     this.#timers = timers
@@ -46,10 +51,15 @@ export class RunScope {
       onStop()
       return undefined
     }
-    const handle: unknown = this.#timers.setTimeout(() => {
-      this.#pending.delete(handle)
-      callback()
-    }, ms)
+    const handle: unknown = this.#timers.setTimeout(
+      () => {
+        this.#pending.delete(handle)
+        callback()
+      },
+      // Hosts keep timers in a signed 32-bit int: a longer delay would fire at once (Node warns
+      // TimeoutOverflowWarning and uses 1 ms), turning a long wait into a hot loop.
+      Math.min(Math.max(0, ms), MAX_TIMER_MS),
+    )
     this.#pending.set(handle, onStop)
     return handle
   }
@@ -58,15 +68,52 @@ export class RunScope {
     if (this.#pending.delete(handle)) this.#timers.clearTimeout(handle)
   }
 
-  /** Resolves `true` after `ms`, or `false` as soon as the scope stops. */
-  sleep(ms: number): Promise<boolean> {
+  /**
+   * Resolves `true` after `ms`, or `false` as soon as the scope stops. A `wakeable` sleep also
+   * ends, with `true`, at the next {@link RunScope.wake}: a backoff or a poll interval is cut
+   * short when the page comes back (a server's `Retry-After` is never `wakeable`).
+   */
+  sleep(ms: number, wakeable = false): Promise<boolean> {
     return new Promise((resolve) => {
-      this.setTimeout(
-        () => resolve(this.active),
+      let stopWaking = () => {}
+      const handle = this.setTimeout(
+        () => {
+          stopWaking()
+          resolve(this.active)
+        },
         ms,
         () => resolve(false),
       )
+      if (wakeable && this.active) {
+        stopWaking = this.onWake(() => {
+          stopWaking()
+          this.clearTimeout(handle)
+          resolve(this.active)
+        })
+      }
     })
+  }
+
+  /** How many times {@link RunScope.wake} was called: an attempt compares it before and after. */
+  get wakes(): number {
+    return this.#wakes
+  }
+
+  /**
+   * The page came back from a sleep (or the host says so): every listener of
+   * {@link RunScope.onWake} runs, and every `wakeable` sleep ends now.
+   */
+  wake(): void {
+    if (!this.active) return
+    this.#wakes += 1
+    for (const listener of [...this.#wakeListeners]) listener()
+  }
+
+  /** Calls `listener` on every {@link RunScope.wake} until the scope stops or the returned function is called. */
+  onWake(listener: () => void): () => void {
+    if (!this.active) return () => {}
+    this.#wakeListeners.add(listener)
+    return this.own(() => this.#wakeListeners.delete(listener))
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { PredictionStreamMetrics, PredictionStreamSnapshot } from './types'
+import { isTerminalStatus } from './prediction'
+import type { PredictionStreamMetrics, PredictionStreamSnapshot, StreamPhase } from './types'
 
 /**
  * The `output` items of one run, append-only: every snapshot of the run shares `items` and
@@ -10,6 +11,11 @@ export interface OutputList {
   readonly length: number
   /** Items ever copied for this run's lists, by a fork or by materialising `output`. */
   readonly stats: { copiedItems: number }
+  /**
+   * Made during the action being reduced and not yet in any snapshot: further appends of the
+   * same action may extend it in place instead of allocating a list per event.
+   */
+  draft?: boolean
 }
 
 /**
@@ -17,7 +23,9 @@ export interface OutputList {
  * writable while one action is applied.
  */
 export type SnapshotFields = {
-  -readonly [K in Exclude<keyof PredictionStreamSnapshot, 'output'>]: PredictionStreamSnapshot[K]
+  -readonly [
+    K in Exclude<keyof PredictionStreamSnapshot, 'output' | 'phase'>
+  ]: PredictionStreamSnapshot[K]
 } & { outputList: OutputList }
 
 const LIST = Symbol('outputList')
@@ -29,11 +37,16 @@ const LIST = Symbol('outputList')
  */
 export function createSnapshot(fields: SnapshotFields): PredictionStreamSnapshot {
   const list = fields.outputList
+  // From now on a snapshot shows this list: it must never change under it.
+  list.draft = false
   let output: readonly string[] | undefined
   const snapshot: PredictionStreamSnapshot = {
     status: fields.status,
+    phase: phaseOf(fields),
     connection: fields.connection,
     text: fields.text,
+    textRevision: fields.textRevision,
+    outputKind: fields.outputKind,
     get output() {
       if (output === undefined) {
         list.stats.copiedItems += list.length
@@ -47,6 +60,7 @@ export function createSnapshot(fields: SnapshotFields): PredictionStreamSnapshot
     lastEventId: fields.lastEventId,
     attempt: fields.attempt,
     transport: fields.transport,
+    streamError: fields.streamError,
     metrics: fields.metrics,
   }
   Object.defineProperty(snapshot, LIST, { value: list })
@@ -65,13 +79,16 @@ export function fieldsOf(snapshot: PredictionStreamSnapshot): SnapshotFields {
     status: snapshot.status,
     connection: snapshot.connection,
     text: snapshot.text,
+    textRevision: snapshot.textRevision,
     outputList: outputListOf(snapshot),
+    outputKind: snapshot.outputKind,
     logs: snapshot.logs,
     error: snapshot.error,
     prediction: snapshot.prediction,
     lastEventId: snapshot.lastEventId,
     attempt: snapshot.attempt,
     transport: snapshot.transport,
+    streamError: snapshot.streamError,
     metrics: snapshot.metrics,
   }
 }
@@ -89,12 +106,16 @@ export function appendOutput(list: OutputList, item: string): OutputList {
   // The initial snapshot's items are frozen: appending to it (a reducer test may) must fork.
   if (list.items.length === list.length && !Object.isFrozen(list.items)) {
     list.items.push(item)
-    return { items: list.items, length: list.length + 1, stats: list.stats }
+    if (list.draft) {
+      ;(list as { length: number }).length += 1
+      return list
+    }
+    return { items: list.items, length: list.length + 1, stats: list.stats, draft: true }
   }
   list.stats.copiedItems += list.length
   const items = list.items.slice(0, list.length)
   items.push(item)
-  return { items, length: items.length, stats: list.stats }
+  return { items, length: items.length, stats: list.stats, draft: true }
 }
 
 /** `true` when two field sets would make the same snapshot. */
@@ -117,6 +138,13 @@ export const noMetrics: PredictionStreamMetrics = Object.freeze({
   outputEventsPerSecond: null,
   outputEvents: 0,
   reconnects: 0,
+  createMs: null,
+  processingAt: null,
+  queueMs: null,
+  generationMs: null,
+  stalledMs: 0,
+  stalledSince: null,
+  tokensPerSecond: null,
 })
 
 /** The fields of a stream before any `start()`. */
@@ -125,6 +153,8 @@ export function initialFields(): SnapshotFields {
     status: 'idle',
     connection: 'idle',
     text: '',
+    textRevision: 0,
+    outputKind: null,
     outputList: { items: [], length: 0, stats: { copiedItems: 0 } },
     logs: '',
     error: null,
@@ -132,6 +162,7 @@ export function initialFields(): SnapshotFields {
     lastEventId: null,
     attempt: 0,
     transport: null,
+    streamError: null,
     metrics: noMetrics,
   }
 }
@@ -147,3 +178,17 @@ export const initialSnapshot: PredictionStreamSnapshot = Object.freeze(
     },
   }),
 )
+
+/**
+ * Where a run is, in the words users ask about, derived from the snapshot's other fields:
+ * Replicate's `starting` covers both waiting in the queue and booting the model (whose setup
+ * logs arrive while it starts), `processing` is generating, and a running prediction whose
+ * stream is being restored is stalled.
+ */
+export function phaseOf(fields: SnapshotFields): StreamPhase {
+  if (fields.status === 'idle') return 'idle'
+  if (isTerminalStatus(fields.status)) return 'done'
+  if (fields.connection === 'reconnecting') return 'stalled'
+  if (fields.status === 'processing') return 'generating'
+  return fields.logs === '' ? 'queued' : 'booting'
+}

@@ -1,6 +1,7 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import { ConnectionError, ProtocolError } from './errors'
+import { BlockScanner, type ScannedBlock } from './sse-blocks'
 import { isRetryableStatus, parseRetryAfter } from './retry'
 
 /** One connection attempt to a prediction's `urls.stream`. */
@@ -15,6 +16,11 @@ export interface EventStreamRequest {
   /** One dispatched event. */
   onEvent: (event: EventSourceMessage) => void
   /**
+   * A block with an `id` field and no `data` ended: no event is dispatched, but WHATWG HTML
+   * §9.2.6 sets the last event ID from it.
+   */
+  onLastEventId?: (id: string) => void
+  /**
    * Every event of one network chunk has been delivered through `onEvent`: the moment to apply
    * them as one change.
    */
@@ -23,14 +29,24 @@ export interface EventStreamRequest {
   onRetry?: (ms: number) => void
   /** Bytes arrived (comments included): the connection is alive. */
   onBytes?: () => void
+  /**
+   * Largest event (its data and any unfinished line), in characters; a larger one fails the
+   * connection with a {@link ProtocolError}.
+   * @defaultValue {@link DEFAULT_MAX_EVENT_SIZE}
+   */
+  maxEventSize?: number
 }
 
 /**
- * Largest event the parser buffers, in characters. Replicate events are tokens, but the Go
- * client's tests stream 16 MB data lines (docs/replicate-protocol.md C-13); beyond this a broken or
- * hostile server is stopped instead of growing memory without bound.
+ * Largest event the parser buffers by default, in characters. Replicate's events are tokens, but
+ * the Go client's tests stream 16 MB data lines (docs/replicate-protocol.md C-13), so the limit
+ * is configurable; beyond it a broken or hostile server is stopped instead of growing memory
+ * without bound.
  */
-const MAX_BUFFER_CHARACTERS = 32 * 1024 * 1024
+export const DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
+
+/** Longest `id` remembered from a block without data, in characters (an event's id has no cap). */
+const MAX_ID_LENGTH = 1024
 
 /**
  * Opens one server-sent event connection and reads it to its end.
@@ -143,18 +159,47 @@ async function pump(response: Response, request: EventStreamRequest): Promise<vo
   // (docs/replicate-protocol.md C-23). It drops one leading BOM, as the spec asks.
   const decoder = new TextDecoder()
   let overflow: ProtocolError | undefined
+  const maxEventSize = request.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE
+  const parsed: EventSourceMessage[] = []
   const parser = createParser({
-    onEvent: (event) => {
-      if (!request.signal.aborted) request.onEvent(event)
-    },
+    onEvent: (event) => void parsed.push(event),
     onRetry: (ms) => request.onRetry?.(ms),
     onError: (error) => {
       if (error.type === 'max-buffer-size-exceeded') {
-        overflow = new ProtocolError('An event exceeded the maximum event size', { cause: error })
+        overflow = new ProtocolError(
+          `An event exceeded the maximum event size (${maxEventSize} characters)`,
+          { cause: error },
+        )
       }
     },
-    maxBufferSize: MAX_BUFFER_CHARACTERS,
+    maxBufferSize: maxEventSize,
   })
+  const blocks = new BlockScanner(MAX_ID_LENGTH)
+  // eventsource-parser 3.1 strips U+00EF U+00BB U+00BF (a BOM's bytes read as Latin-1) from its
+  // first chunk; the decoder has already removed the real BOM, so give it an empty first chunk.
+  parser.feed('')
+  // Blocks the scanner has ended and the parser has not dispatched yet: the parser holds a line
+  // ended by a CR at the end of a chunk until the next chunk shows whether a LF follows.
+  const waiting: ScannedBlock[] = []
+  const feed = (text: string) => {
+    parser.feed(text)
+    if (!overflow) waiting.push(...blocks.feed(text))
+    let next = 0
+    while (waiting.length > 0) {
+      if (request.signal.aborted) return
+      const block = waiting[0] as ScannedBlock
+      if (block.data) {
+        const event = parsed[next]
+        if (!event) break
+        next += 1
+        request.onEvent(event)
+      } else if (block.id !== undefined) request.onLastEventId?.(block.id)
+      waiting.shift()
+    }
+    // Never lose an event, should the two ever disagree.
+    for (const event of parsed.slice(next)) if (!request.signal.aborted) request.onEvent(event)
+    parsed.length = 0
+  }
   // An injected fetch may not tie its body to the signal: stop reading on abort regardless.
   const stop = () => void reader.cancel().catch(() => {})
   request.signal.addEventListener('abort', stop, { once: true })
@@ -166,15 +211,15 @@ async function pump(response: Response, request: EventStreamRequest): Promise<vo
       request.onBytes?.()
       const text = decoder.decode(value, { stream: true })
       if (text) last = text
-      parser.feed(text)
+      feed(text)
       request.onChunkEnd?.()
       if (overflow) throw overflow
     }
     const rest = decoder.decode()
-    parser.feed(rest)
+    feed(rest)
     // A lone CR is a complete line ending (WHATWG §9.2.5), but eventsource-parser 3.1 waits for
     // a possible LF after it; at the end of the stream none can come, so supply it.
-    if ((rest || last).endsWith('\r')) parser.feed('\n')
+    if ((rest || last).endsWith('\r')) feed('\n')
     request.onChunkEnd?.()
   } catch (cause) {
     if (request.signal.aborted || cause instanceof ProtocolError) throw cause

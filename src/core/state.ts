@@ -1,4 +1,5 @@
 import { PredictionFailedError, type PredictionStreamError } from './errors'
+import { fileOutputOf } from './file-output'
 import { isTerminalStatus, type Prediction } from './prediction'
 import {
   appendOutput,
@@ -10,7 +11,8 @@ import {
   sameFields,
   type SnapshotFields,
 } from './snapshot'
-import type { ConnectionState, PredictionStreamSnapshot, Transport } from './types'
+import { applyTiming } from './timing'
+import type { ConnectionState, OutputKind, PredictionStreamSnapshot, Transport } from './types'
 
 export { initialSnapshot } from './snapshot'
 
@@ -23,18 +25,39 @@ export interface StreamEvent {
 
 /** Everything that can happen to a stream. Pure data, applied by {@link reduce}. */
 export type Action =
-  | { type: 'start-requested'; at: number }
+  | {
+      type: 'start-requested'
+      at: number
+      /** What the items will be; `'auto'` (or absent) decides at the first item. */
+      outputKind?: 'auto' | OutputKind | undefined
+    }
   | { type: 'prediction-received'; prediction: Prediction; at: number }
   | {
       type: 'connection-changed'
       connection: ConnectionState
       attempt?: number | undefined
       transport?: Transport | undefined
+      /** When it changed, for the time spent stalled (`metrics.stalledMs`). */
+      at?: number | undefined
     }
   | { type: 'event-received'; event: StreamEvent; at: number }
   /** The events of one network chunk, applied as one change (one snapshot, one notification). */
   | { type: 'events-received'; events: readonly StreamEvent[]; at: number }
   | { type: 'error-raised'; error: PredictionStreamError; status?: 'failed'; at: number }
+  /**
+   * A run starts from what a reloaded page had (the `resume` option): its items, text and last
+   * event ID, shown before any request is answered.
+   */
+  | {
+      type: 'resumed'
+      output: readonly string[]
+      text: string
+      outputKind: OutputKind | null
+      lastEventId: string
+      at: number
+    }
+  /** The stream is given up for polling, for this reason. */
+  | { type: 'stream-abandoned'; error: PredictionStreamError }
 
 /**
  * Pure reducer: never changes `state` as its readers see it, and returns `state` itself when
@@ -42,12 +65,28 @@ export type Action =
  * copied (see `snapshot.ts`).
  */
 export function reduce(state: PredictionStreamSnapshot, action: Action): PredictionStreamSnapshot {
-  if (action.type === 'start-requested') {
+  if (action.type === 'start-requested' || action.type === 'resumed') {
+    const restored =
+      action.type === 'resumed'
+        ? {
+            status: 'processing' as const,
+            text: action.text,
+            outputList: outputListFrom(action.output),
+            outputKind: action.outputKind,
+            lastEventId: action.lastEventId,
+          }
+        : {}
     return createSnapshot({
       ...initialFields(),
+      textRevision: state.textRevision + 1,
+      outputKind:
+        action.type === 'start-requested' && action.outputKind !== 'auto'
+          ? (action.outputKind ?? null)
+          : null,
       status: 'starting',
       connection: 'connecting',
       metrics: { ...noMetrics, startedAt: action.at },
+      ...restored,
     })
   }
   const before = fieldsOf(state)
@@ -65,12 +104,15 @@ export function reduce(state: PredictionStreamSnapshot, action: Action): Predict
     case 'events-received':
       for (const event of action.events) applyEvent(next, event)
       break
+    case 'stream-abandoned':
+      next.streamError = action.error
+      break
     case 'error-raised':
       next.error = action.error
       next.status = action.status ?? next.status
       break
   }
-  if ('at' in action) applyTiming(before, next, action.at)
+  if ('at' in action && action.at !== undefined) applyTiming(before, next, action.at)
   return sameFields(before, next) ? state : createSnapshot(next)
 }
 
@@ -88,28 +130,6 @@ function applyConnection(
   next.transport = transport ?? next.transport
 }
 
-/** Output timing and completion time, from the clock value the action carries. */
-function applyTiming(before: SnapshotFields, next: SnapshotFields, at: number): void {
-  const added = next.outputList.length - before.outputList.length
-  if (added > 0) {
-    const metrics = next.metrics
-    const firstOutputAt = metrics.firstOutputAt ?? at
-    const outputEvents = metrics.outputEvents + added
-    const seconds = (at - firstOutputAt) / 1000
-    next.metrics = {
-      ...metrics,
-      firstOutputAt,
-      lastOutputAt: at,
-      outputEvents,
-      timeToFirstOutputMs: metrics.startedAt === null ? null : firstOutputAt - metrics.startedAt,
-      outputEventsPerSecond: outputEvents > 1 && seconds > 0 ? (outputEvents - 1) / seconds : null,
-    }
-  }
-  if (isTerminalStatus(next.status) && !isTerminalStatus(before.status)) {
-    next.metrics = { ...next.metrics, completedAt: at }
-  }
-}
-
 function applyEvent(next: SnapshotFields, event: StreamEvent): void {
   // WHATWG §9.2.6: the last event ID is committed when an event is dispatched, whatever its type.
   next.lastEventId = event.id ?? next.lastEventId
@@ -117,9 +137,10 @@ function applyEvent(next: SnapshotFields, event: StreamEvent): void {
   switch (event.event) {
     case 'output':
       // Replicate sends one item per `output` event, a delta: append verbatim
-      // (docs/design.md rule 2).
+      // (docs/design.md rule 2), unless the items are files or other values, not text.
+      next.outputKind ??= itemKind(event.data)
       next.status = 'processing'
-      next.text += event.data
+      if (next.outputKind === 'text') next.text += event.data
       next.outputList = appendOutput(next.outputList, event.data)
       next.attempt = 0
       return
@@ -151,6 +172,12 @@ function finish(next: SnapshotFields, reason: string | undefined): void {
 
 function applyPrediction(next: SnapshotFields, prediction: Prediction): void {
   next.prediction = prediction
+  // Replicate streams text on `/v1/streams/` and file outputs on `/v1/files/`, and the path is
+  // what tells them apart (docs/replicate-protocol.md §1.2); without a stream, the first item.
+  const stream = prediction.urls?.stream
+  if (stream && next.outputKind === null) {
+    next.outputKind = /\/v1\/files\//.test(stream) ? 'items' : 'text'
+  }
   // A stream event may already have moved us past what a (slower) HTTP response says;
   // never step back from a terminal status.
   if (isTerminalStatus(next.status)) return
@@ -160,13 +187,22 @@ function applyPrediction(next: SnapshotFields, prediction: Prediction): void {
   // least what we already received (output is null once data_removed): nothing received is lost.
   const items = stringItems(prediction.output)
   if (items && items.length >= next.outputList.length) {
+    next.outputKind ??= items[0] === undefined ? 'text' : itemKind(items[0])
+    const text = next.outputKind === 'text' ? items.join('') : ''
+    // Usually the same text, or more of it; anything else is a change a renderer must redraw.
+    if (!text.startsWith(next.text)) next.textRevision += 1
     next.outputList = outputListFrom(items)
-    next.text = items.join('')
+    next.text = text
   }
   if (prediction.status === 'failed' && !next.error) {
     const detail = typeof prediction.error === 'string' ? prediction.error : 'The prediction failed'
     next.error = new PredictionFailedError(detail)
   }
+}
+
+/** Without a stream URL to tell: an item that is a whole URL or `data:` URI is a file. */
+function itemKind(item: string): OutputKind {
+  return fileOutputOf(item) ? 'items' : 'text'
 }
 
 function stringItems(output: unknown): string[] | undefined {

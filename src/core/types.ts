@@ -29,6 +29,8 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
 export interface PredictionStreamSnapshot {
   /** See {@link StreamStatus}. */
   readonly status: StreamStatus
+  /** See {@link StreamPhase}: derived from `status`, `connection` and `logs`. */
+  readonly phase: StreamPhase
   /** See {@link ConnectionState}. */
   readonly connection: ConnectionState
   /**
@@ -38,6 +40,18 @@ export interface PredictionStreamSnapshot {
   readonly text: string
   /** Every `output` event's data in order, one item per event (for models that yield files). */
   readonly output: readonly string[]
+  /**
+   * What the output items are: `'text'`, deltas concatenated into `text`, or `'items'`, values
+   * such as file URLs that are not text, kept in `output` only (`text` stays empty; read files
+   * with `fileOutputOf`). `null` until the first item, when the `outputKind` option is `'auto'`.
+   */
+  readonly outputKind: OutputKind | null
+  /**
+   * Counts the changes of `text` that were not appends: a new run, or a `GET` whose output
+   * replaced what had streamed. While it stays the same, each new `text` extends the previous
+   * one, so a renderer can append the difference without comparing the texts.
+   */
+  readonly textRevision: number
   /** The concatenated `logs` events. Never mixed into `text`. */
   readonly logs: string
   /**
@@ -60,6 +74,13 @@ export interface PredictionStreamSnapshot {
    * it has no `urls.stream` or the stream cannot be kept open. `null` before anything is followed.
    */
   readonly transport: Transport | null
+  /**
+   * Why the run stopped following `urls.stream` and reads the prediction with `GET` instead
+   * (`transport: 'polling'`): the stream's last failure, such as a `ProtocolError` for an
+   * oversized event or a `ConnectionError` once reconnects were spent. `null` while the stream is
+   * followed. Not an error of the prediction: polling may still end it `succeeded`.
+   */
+  readonly streamError: PredictionStreamError | null
   /** Timing and connection counts of the current run. */
   readonly metrics: PredictionStreamMetrics
 }
@@ -87,161 +108,57 @@ export interface PredictionStreamMetrics {
   readonly outputEvents: number
   /** Times the stream was reconnected (each `reconnecting`). */
   readonly reconnects: number
-}
-
-/** Timer functions, injectable so tests and non-browser hosts control time. */
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
+  /** `POST {endpoint}` until the prediction existed, in ms (`null` for `attach()`). */
+  readonly createMs: number | null
+  /** When the prediction was first seen `processing`, or `null`. */
+  readonly processingAt: number | null
+  /**
+   * Waiting in the queue and booting (Replicate's `starting`), in ms: from the prediction's
+   * creation to `processing`, or `null` before.
+   */
+  readonly queueMs: number | null
+  /** From the first output to the terminal status, in ms, or `null` before both. */
+  readonly generationMs: number | null
+  /** Time spent `reconnecting` (the stream lost and being restored), in ms, summed. */
+  readonly stalledMs: number
+  /** When the current stall began, while `reconnecting`; `null` otherwise. */
+  readonly stalledSince: number | null
+  /**
+   * Tokens per second as the model reports them in the prediction's `metrics` (a prediction read
+   * with `GET` or canceled carries them), or `null` for models that report no tokens.
+   */
+  readonly tokensPerSecond: number | null
 }
 
 /**
- * How the stream retries: one policy for every retried request (a refused create, a dropped
- * stream, a failed poll), following docs/design.md rule 5.
+ * What a model's output items are: text deltas to concatenate, or separate items (files, values).
  */
-export interface RetryOptions {
-  /**
-   * Retries in a row after a failure, before giving up: a dropped stream is then read with `GET`
-   * instead, a refused create or a failed poll ends the run with its error.
-   * @defaultValue 5
-   */
-  maxAttempts?: number
-  /**
-   * First backoff ceiling in ms; attempt `n` waits a random time up to
-   * `min(maxDelayMs, baseDelayMs · 2ⁿ)` (exponential backoff with full jitter).
-   * @defaultValue 500
-   */
-  baseDelayMs?: number
-  /**
-   * Ceiling of any single backoff in ms.
-   * @defaultValue 10000
-   */
-  maxDelayMs?: number
-  /**
-   * Longest a series of consecutive failures may last, in ms, before giving up as with
-   * `maxAttempts`.
-   * @defaultValue 60000
-   */
-  maxElapsedMs?: number
-}
+export type OutputKind = 'text' | 'items'
 
 /**
- * Options of {@link PredictionStream}.
+ * Where a run is, in the words users ask about (see {@link PredictionStreamSnapshot.phase}).
  *
- * All of them are read once, when the stream is created, except `fetch` and `headers`, which
- * are called per request (pass a function that reads your latest value to change them later).
- * The React hook creates a new stream when `endpoint`, `model`, `version` or `deployment`
- * changes, and reads its `fetch`, `headers` and callbacks at the moment they are used.
+ * - `idle`: nothing started.
+ * - `queued`: created, waiting for a worker (Replicate's `starting`, no logs yet).
+ * - `booting`: the model is being set up (`starting` with setup logs).
+ * - `generating`: the model runs (`processing`).
+ * - `stalled`: running, but the stream was lost and is being restored.
+ * - `done`: a terminal status.
  */
-export interface PredictionStreamOptions {
-  /**
-   * URL of your prediction endpoint: the route served by `createPredictionHandler` from
-   * `react-prediction-stream/server` (for example `"/api/predictions"`). `POST {endpoint}` creates,
-   * `GET {endpoint}/{id}` reads and `POST {endpoint}/{id}/cancel` cancels. Must be absolute where
-   * there is no `location` to resolve it against (Node).
-   */
-  endpoint: string
-  /**
-   * `owner/name` of the model `start()` runs, e.g. `"meta/meta-llama-3-8b-instruct"`. Set exactly
-   * one of `model`, `version` and `deployment` to use `start()`; none is needed to `attach()` to
-   * an existing prediction.
-   * @defaultValue none
-   */
-  model?: string
-  /**
-   * A version id (or `owner/name:version`) `start()` runs. At most one of `model`, `version` and
-   * `deployment`.
-   * @defaultValue none
-   */
-  version?: string
-  /**
-   * `owner/name` of a Replicate deployment `start()` runs
-   * (https://replicate.com/docs/topics/deployments). At most one of `model`, `version` and
-   * `deployment`.
-   * @defaultValue none
-   */
-  deployment?: string
-  /**
-   * The `fetch` used for every request (the endpoint and the stream).
-   * @defaultValue `globalThis.fetch`
-   */
-  fetch?: typeof fetch
-  /**
-   * Extra headers for requests to your endpoint (for example your app's own auth). Called per
-   * request when a function, so a refreshed token is picked up. Never sent to `urls.stream`,
-   * which is a capability URL on another origin that needs none.
-   * @defaultValue none
-   */
-  headers?: HeadersInit | (() => HeadersInit)
-  /**
-   * Retry policy of every request of a run (create, stream, poll).
-   * @defaultValue see {@link RetryOptions}
-   */
-  retry?: RetryOptions
-  /**
-   * Timer functions. Every timer of the stream goes through them: backoff waits, polling, the
-   * stall watchdog and the deferred disconnect of `retain()`.
-   * @defaultValue `globalThis.setTimeout` / `globalThis.clearTimeout`
-   */
-  timers?: Timers
-  /**
-   * The clock for `metrics`, in ms since the epoch.
-   * @defaultValue `Date.now`
-   */
-  now?: () => number
-  /**
-   * A connection that delivers no bytes at all (comments included) for this long, in ms, is
-   * treated as dead and reconnected. Replicate's stream writes a `:408` frame and closes after
-   * 30 s of silence, so a live connection is never silent longer than that.
-   * @defaultValue 45000
-   */
-  stallTimeoutMs?: number
-  /**
-   * First wait between two polls, in ms, when the prediction is followed by polling (no
-   * `urls.stream`, or a stream that cannot be kept open). Grows by half each poll.
-   * @defaultValue 500
-   */
-  pollIntervalMs?: number
-  /**
-   * Longest wait between two polls, in ms.
-   * @defaultValue 5000
-   */
-  maxPollIntervalMs?: number
-  /**
-   * Remember the running prediction (id, urls, last event ID) under a key, so that after a
-   * reload `resume()` re-attaches to it instead of creating a new one.
-   * @defaultValue off
-   */
-  resume?: ResumeOptions
-  /**
-   * Called when the last user declared with `retain()` has released the stream and it has
-   * disconnected: the moment a cache of streams (such as {@link PredictionStreamRegistry}) can
-   * forget it.
-   * @defaultValue none
-   */
-  onRelease?: () => void
-}
+export type StreamPhase = 'idle' | 'queued' | 'booting' | 'generating' | 'stalled' | 'done'
 
-/** The part of the Web Storage API a resume store needs; `sessionStorage` by default. */
-export interface ResumeStorage {
-  getItem(key: string): string | null
-  setItem(key: string, value: string): void
-  removeItem(key: string): void
-}
-
-/** The `resume` option: where to remember the running prediction across a reload. */
-export interface ResumeOptions {
-  /** Names this stream across reloads (for example the chat thread's id). */
-  key: string
-  /**
-   * Where to keep it.
-   * @defaultValue `globalThis.sessionStorage` (nothing is kept where there is none)
-   */
-  storage?: ResumeStorage
-}
+export type {
+  PredictionStreamOptions,
+  ResumeOptions,
+  ResumeStorage,
+  RetryOptions,
+  Timers,
+} from './stream-options'
 
 /** What a snapshot subscriber needs of a store: the `useSyncExternalStore` contract. */
 export interface SnapshotSource {
+  /** Calls `listener` after every change; returns the function that unsubscribes. */
   subscribe(listener: () => void): () => void
+  /** The current immutable snapshot. */
   getSnapshot(): PredictionStreamSnapshot
 }

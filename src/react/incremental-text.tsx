@@ -1,6 +1,5 @@
 'use client'
 import { useLayoutEffect, useRef, useState } from 'react'
-import { hasPrefix } from './has-prefix'
 
 /** Text nodes grow by `appendData` up to this many characters before a new one is started. */
 const TEXT_NODE_CHARACTERS = 1024
@@ -22,26 +21,29 @@ const SEGMENT_CHARACTERS = 2048
  * The first render puts the text in as a normal React child, so server rendering and
  * hydration see the same markup; React never touches that node again because its value never
  * changes. Later text is appended by a layout effect, before paint. Text that does not extend
- * what is shown (a new stream) replaces it all.
+ * what is shown (a new stream, a text changed in the middle) replaces it all.
  */
-export function IncrementalText({ text }: { text: string }) {
+export function IncrementalText({ text, revision }: { text: string; revision?: number }) {
   const [initial] = useState(text)
   const ref = useRef<HTMLSpanElement>(null)
-  const shown = useRef(initial)
+  const shown = useRef({ text: initial, revision })
   const writer = useRef<SegmentWriter | null>(null)
 
   useLayoutEffect(() => {
     const root = ref.current
     const previous = shown.current
-    if (!root || text === previous) return
-    shown.current = text
+    if (!root || (text === previous.text && revision === previous.revision)) return
+    shown.current = { text, revision }
     writer.current ??= new SegmentWriter(root, initial)
-    if (text.length > previous.length && hasPrefix(text, previous)) {
-      writer.current.append(text.slice(previous.length))
-    } else {
-      writer.current.replace(text)
-    }
-  }, [text, initial])
+    // A stream says whether its text only grew (an unchanged `textRevision`), which costs
+    // nothing per token; a text given without one is compared in full, so an edit anywhere,
+    // even in the middle of a long text, is shown exactly.
+    const grew =
+      text.length > previous.text.length &&
+      (revision === undefined ? text.startsWith(previous.text) : revision === previous.revision)
+    if (grew) writer.current.append(text.slice(previous.text.length))
+    else writer.current.replace(text)
+  }, [text, revision, initial])
 
   return <span ref={ref}>{initial}</span>
 }

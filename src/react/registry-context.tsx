@@ -12,6 +12,7 @@ export interface PredictionStreamProviderProps {
    * @defaultValue a new registry, created once per provider
    */
   registry?: PredictionStreamRegistry
+  /** The components that share the registry. */
   children?: ReactNode
 }
 

@@ -1,7 +1,7 @@
 'use client'
 import { useState, type CSSProperties } from 'react'
 import type { PredictionStreamError } from '../core/errors'
-import type { StreamStatus } from '../core/types'
+import type { ConnectionState, StreamStatus } from '../core/types'
 
 /**
  * What `<StreamingText>` announces in its polite live region. Each is a message, or `null` to
@@ -18,6 +18,13 @@ export interface Announcements {
   aborted: string | null
   /** When it fails. @defaultValue `"Response failed: {error.message}"` */
   failed: ((error: PredictionStreamError | null) => string) | string | null
+  /**
+   * When the connection is lost while the response streams, once per loss.
+   * @defaultValue `"Connection lost. Reconnecting…"`
+   */
+  reconnecting: string | null
+  /** When the connection is back after a loss. @defaultValue `"Connection restored."` */
+  reconnected: string | null
 }
 
 const defaults: Announcements = {
@@ -26,6 +33,8 @@ const defaults: Announcements = {
   canceled: 'Response canceled.',
   aborted: 'Response aborted.',
   failed: (error) => (error ? `Response failed: ${error.message}` : 'Response failed.'),
+  reconnecting: 'Connection lost. Reconnecting…',
+  reconnected: 'Connection restored.',
 }
 
 // Visually hidden but read by assistive technology (the usual "sr-only" rules).
@@ -42,26 +51,37 @@ const srOnly: CSSProperties = {
 }
 
 /**
- * A polite live region that speaks once per status change (start, end, failure), never per
- * token: the streaming text itself is not live, so screen readers are not flooded. The region
- * is always rendered, because a live region that appears together with its message is often
- * not announced.
+ * A polite live region that speaks once per status change (start, end, failure) and once when
+ * the connection is lost and when it is back, never per token: the streaming text itself is not
+ * live, so screen readers are not flooded. The region is always rendered, because a live region
+ * that appears together with its message is often not announced.
  */
 export function StatusAnnouncer({
   status,
+  connection = 'idle',
   error,
   messages,
 }: {
   status: StreamStatus
+  connection?: ConnectionState | undefined
   error: PredictionStreamError | null
   messages?: Partial<Announcements> | undefined
 }) {
-  const [spoken, setSpoken] = useState({ status, message: '' })
-  if (spoken.status !== status) {
+  const lost = connection === 'reconnecting'
+  const [spoken, setSpoken] = useState({ status, lost, message: '' })
+  if (spoken.status !== status || spoken.lost !== lost) {
     // Only transitions speak (state adjusted while rendering, not in an effect, so the message
     // lands in the same commit); `processing` keeps the start message, so nothing repeats.
-    const next = messageFor(status, error, { ...defaults, ...messages })
-    setSpoken({ status, message: next ?? spoken.message })
+    const all = { ...defaults, ...messages }
+    const next =
+      spoken.status !== status
+        ? messageFor(status, error, all)
+        : isRunning(status)
+          ? lost
+            ? all.reconnecting
+            : all.reconnected
+          : null
+    setSpoken({ status, lost, message: next ?? spoken.message })
   }
   const message = spoken.message
 
@@ -70,6 +90,10 @@ export function StatusAnnouncer({
       {message}
     </span>
   )
+}
+
+function isRunning(status: StreamStatus): boolean {
+  return status === 'starting' || status === 'processing'
 }
 
 function messageFor(

@@ -4,7 +4,7 @@ import type { CSSProperties, ElementType, HTMLAttributes, ReactNode } from 'reac
 import type { PredictionStreamError } from '../core/errors'
 import type { PredictionStream } from '../core/prediction-stream'
 import { throttleSubscribe, type UpdateInterval } from '../core/throttle'
-import type { StreamStatus } from '../core/types'
+import type { ConnectionState, StreamStatus } from '../core/types'
 import { IncrementalText } from './incremental-text'
 import { StatusAnnouncer, type Announcements } from './status-announcer'
 import { useRevealedText, type RevealOptions } from './use-revealed-text'
@@ -27,6 +27,11 @@ export interface StreamingTextProps extends Omit<HTMLAttributes<HTMLElement>, 'c
   status?: StreamStatus
   /** The error when no `stream` is given; announced to screen readers. */
   error?: PredictionStreamError | null
+  /**
+   * The connection when no `stream` is given: its loss and return are announced once each.
+   * @defaultValue `"idle"`
+   */
+  connection?: ConnectionState
   /**
    * With `stream`: how often to render while text streams in (see `usePredictionStream`).
    * @defaultValue `'frame'`
@@ -70,7 +75,8 @@ const baseStyle: CSSProperties = { whiteSpace: 'pre-wrap', overflowWrap: 'anywhe
  * Renders streamed text as it grows.
  *
  * - Incremental: only new characters are appended to the DOM, so an update costs the same with
- *   100,000 characters shown as with 1,000.
+ *   100,000 characters shown as with 1,000 when the text has line breaks (one long paragraph is
+ *   laid out whole by the browser on each append).
  * - Verbatim: `white-space: pre-wrap` keeps the model's newlines and leading spaces, which are
  *   real tokens.
  * - Safe: text is written as text nodes, never through `innerHTML`, so markup in model output
@@ -84,6 +90,7 @@ export function StreamingText({
   text: textProp = '',
   status: statusProp = 'idle',
   error: errorProp = null,
+  connection: connectionProp,
   updateInterval = 'frame',
   as: Tag = 'div',
   cursor = '▍',
@@ -95,6 +102,8 @@ export function StreamingText({
 }: StreamingTextProps) {
   const snapshot = useOptionalStream(stream, updateInterval)
   const text = snapshot ? snapshot.text : textProp
+  const revision = snapshot?.textRevision
+  const connection = snapshot ? snapshot.connection : connectionProp
   const status = snapshot ? snapshot.status : statusProp
   const error = snapshot ? snapshot.error : errorProp
   const shown = useRevealedText(text, reveal === true ? {} : reveal)
@@ -102,7 +111,7 @@ export function StreamingText({
   return (
     <>
       <Tag {...rest} style={{ ...baseStyle, ...style }} aria-busy={streaming} data-status={status}>
-        {render ? render(shown, status) : <IncrementalText text={shown} />}
+        {render ? render(shown, status) : <IncrementalText text={shown} revision={revision} />}
         {streaming && cursor !== false && cursor !== null ? (
           <span aria-hidden="true" data-streaming-cursor="">
             {cursor}
@@ -110,7 +119,12 @@ export function StreamingText({
         ) : null}
       </Tag>
       {announcements === false ? null : (
-        <StatusAnnouncer status={status} error={error} messages={announcements} />
+        <StatusAnnouncer
+          status={status}
+          connection={connection}
+          error={error}
+          messages={announcements}
+        />
       )}
     </>
   )

@@ -39,7 +39,9 @@ type AnyModeOptions = Omit<PredictionStreamOptions, 'endpoint' | 'onRelease'> &
  */
 export interface UseOwnPredictionStreamOptions
   extends Omit<PredictionStreamOptions, 'onRelease'>, UsePredictionStreamBehaviour {
+  /** Not in this mode: the hook creates its own stream. */
   stream?: undefined
+  /** Not in this mode: `start(input)` creates the prediction. */
   predictionId?: undefined
 }
 
@@ -50,7 +52,9 @@ export interface UseOwnPredictionStreamOptions
 export interface UseGivenPredictionStreamOptions extends UsePredictionStreamBehaviour {
   /** The stream to follow. */
   stream: PredictionStream
+  /** Not in this mode: the given stream decides what it follows. */
   predictionId?: undefined
+  /** Not in this mode: the given stream has its own endpoint. */
   endpoint?: undefined
 }
 
@@ -62,6 +66,7 @@ export interface UseGivenPredictionStreamOptions extends UsePredictionStreamBeha
  */
 export interface UseFollowPredictionOptions
   extends FollowPredictionOptions, UsePredictionStreamBehaviour {
+  /** Not in this mode: the stream comes from the registry. */
   stream?: undefined
 }
 
@@ -105,7 +110,8 @@ export interface UsePredictionStreamResult extends PredictionStreamSnapshot {
  *   `InvalidOptionsError` during render, like any programming error.
  * - On the server (SSR) it renders the idle snapshot and touches no network or shared state.
  * - With `resume: { key }`, a prediction still running when the page was reloaded is
- *   re-attached on mount instead of being lost.
+ *   re-attached on mount instead of being lost: its text is shown at once, and only the events
+ *   after it are streamed.
  *
  * @example
  * ```tsx
@@ -150,33 +156,25 @@ export function usePredictionStream(
 }
 
 /**
- * The snapshot's fields plus the stream's verbs. `output` stays a getter, so a render that does
- * not read it never materialises the output array (a spread would, on every render).
+ * The snapshot's fields plus the stream's verbs. The fields are copied as they are defined, so
+ * `output` stays the snapshot's own lazy getter: a render that does not read it never
+ * materialises the output array (a spread would, on every render).
  */
 function withVerbs(
   snapshot: PredictionStreamSnapshot,
   stream: PredictionStream,
 ): UsePredictionStreamResult {
-  return {
-    status: snapshot.status,
-    connection: snapshot.connection,
-    text: snapshot.text,
-    get output() {
-      return snapshot.output
-    },
-    logs: snapshot.logs,
-    error: snapshot.error,
-    prediction: snapshot.prediction,
-    lastEventId: snapshot.lastEventId,
-    attempt: snapshot.attempt,
-    transport: snapshot.transport,
-    metrics: snapshot.metrics,
+  const verbs = {
     start: stream.start,
     attach: stream.attach,
     cancel: stream.cancel,
     disconnect: stream.disconnect,
     stream,
   }
+  return Object.defineProperties(
+    verbs,
+    Object.getOwnPropertyDescriptors(snapshot),
+  ) as typeof verbs & PredictionStreamSnapshot
 }
 
 /** The stream this hook follows: given, shared by prediction id, or its own. */
@@ -194,9 +192,12 @@ function useStreamInstance(
   const create = (): PredictionStream | undefined => {
     if (given) return undefined
     const { retry, timers, now, stallTimeoutMs, pollIntervalMs, maxPollIntervalMs, resume } = all
+    const { eventTimeoutMs, maxEventSize, outputKind } = all
     const base = {
       endpoint: endpoint as string,
       ...{ retry, timers, now, stallTimeoutMs, pollIntervalMs, maxPollIntervalMs, resume },
+      ...{ eventTimeoutMs, maxEventSize, outputKind },
+      shareAcrossTabs: all.shareAcrossTabs,
       // Read per request, so new functions each render are picked up without a new stream.
       fetch: ((input, init) =>
         (latest.current.fetch ?? globalThis.fetch)(input, init)) as typeof fetch,

@@ -1,6 +1,6 @@
 'use client'
 import { useEffect, useRef, useState } from 'react'
-import { hasPrefix } from './has-prefix'
+import { isPageHidden } from '../core/page-lifecycle'
 
 /** Options of the smooth reveal of `<StreamingText reveal>`. */
 export interface RevealOptions {
@@ -30,14 +30,13 @@ export function useRevealedText(text: string, options: RevealOptions | false): s
   const maxLagMs = (enabled && options.maxLagMs) || 400
   const [shown, setShown] = useState(enabled ? '' : text)
   // The revealed prefix belongs to this text: a text that is not an extension restarts.
-  // This runs every frame while revealing, hence the constant-time check.
-  const base = enabled && hasPrefix(text, shown) ? shown : ''
+  const base = enabled && text.startsWith(shown) ? shown : ''
   const revealed = useRef(base.length)
   revealed.current = base.length
 
   useEffect(() => {
     if (!enabled || revealed.current >= text.length) return
-    if (typeof requestAnimationFrame !== 'function' || prefersReducedMotion() || isHidden()) {
+    if (typeof requestAnimationFrame !== 'function' || prefersReducedMotion() || isPageHidden()) {
       setShown(text)
       return
     }
@@ -53,7 +52,7 @@ export function useRevealedText(text: string, options: RevealOptions | false): s
       if (revealed.current < text.length) frame = requestAnimationFrame(step)
     })
     const onVisibility = () => {
-      if (!isHidden()) return
+      if (!isPageHidden()) return
       cancelAnimationFrame(frame)
       setShown(text)
     }
@@ -69,8 +68,4 @@ export function useRevealedText(text: string, options: RevealOptions | false): s
 
 function prefersReducedMotion(): boolean {
   return typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches
-}
-
-function isHidden(): boolean {
-  return typeof document !== 'undefined' && document.visibilityState === 'hidden'
 }

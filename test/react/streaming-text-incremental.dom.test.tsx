@@ -97,7 +97,7 @@ describe('<StreamingText> announcements', () => {
       />,
     )
     expect(screen.getByRole('status')).toHaveTextContent(
-      'Response failed: Prediction failed: CUDA out of memory',
+      'Response failed: The model stopped with an error. Try again.',
     )
     rerender(<StreamingText text="" status="idle" announcements={{ started: 'Thinking' }} />)
     rerender(<StreamingText text="" status="starting" announcements={{ started: 'Thinking' }} />)

@@ -9,7 +9,9 @@ import {
 } from '../../src/testing/models/recordings'
 import { startReplicateServer, type ReplicateServer } from '../../src/testing/index'
 import { startChaosProxy, type ChaosPlan } from '../../testkit/chaos-proxy'
+import { memoryTabCoordination } from '../../testkit/tab-coordination'
 import { trackedTimers } from '../../testkit/tracked-timers'
+import { settled, until } from '../../testkit/until'
 
 // Issue 4's chaos test: 120 streams of the recorded outputs (and multi-byte echo streams) go
 // through a TCP proxy that cuts connections at seeded random bytes and answers with 429/5xx;
@@ -163,6 +165,135 @@ it(
     expect(apiProxy.stats.statuses).toBeGreaterThan(0)
     // Exactly one prediction per stream: a refused create created nothing and was retried.
     expect(server.predictions).toHaveLength(STREAMS)
+    await expect.poll(() => server.openStreams).toBe(0)
+  },
+)
+
+// Issue 13's chaos: the same proxy and rate limiter, now with page wake-ups and closed tabs. Each
+// prediction is followed by two tabs sharing one connection (testkit/tab-coordination.ts); at
+// seeded random outputs a tab wakes up with its clock 2 s later (as after a freeze: the holder's
+// connection, silent for that long, is reopened from its last event ID; a follower asks for what
+// it missed), and in half the cases the tab holding the connection closes mid-stream, so the
+// other takes over. Every tab still open ends `succeeded` with the exact text, each item once;
+// a closed tab holds an exact prefix.
+
+const TAB_CASES = 60
+
+it(
+  `survives wake-ups and closed tabs across ${TAB_CASES} shared streams, every stream exact`,
+  { timeout: 120_000 },
+  async () => {
+    // A millisecond per item, so the second tab joins, and the first closes, mid-stream.
+    server.faults.set({ cadence: { firstOutputDelayMs: 0, outputIntervalMs: 1 } })
+    const recordings = TEXT_RECORDINGS.filter((recording) => recording.output.length < 500)
+    const createdBefore = server.predictions.length
+    let wakes = 0
+    let closes = 0
+    let holderConnections = 0
+    let followerConnections = 0
+    for (let index = 0; index < TAB_CASES; index += 1) {
+      const recording = recordings[index % recordings.length]!
+      const { model, input, expected } =
+        index % 2 === 1
+          ? {
+              model: ECHO_MODEL,
+              input: { prompt: 'echo', outputs: MULTIBYTE },
+              expected: MULTIBYTE,
+            }
+          : {
+              model: recording.model,
+              input: { ...recording.input },
+              expected: selectRecording(recordingsOfModel(recording.model), recording.input).output,
+            }
+      const coordination = memoryTabCoordination()
+      const closeAt = random() < 0.5 ? randomInt(random, 1, expected.length - 1) : undefined
+      const tabs = [0, 1].map((tab) => {
+        let clock = 0
+        const timers = trackedTimers()
+        let connections = 0
+        const stream = new PredictionStream({
+          endpoint: `${apiProxy.origin}/api/predictions`,
+          fetch: (input, init) => {
+            if (!String(input).startsWith(apiProxy.origin)) {
+              connections += 1
+              return fetch(input, init)
+            }
+            const headers = {
+              ...Object.fromEntries(new Headers(init?.headers)),
+              Connection: 'close',
+            }
+            return fetch(input, { ...init, headers })
+          },
+          ...(tab === 0 ? { model } : {}),
+          timers,
+          retry: { maxAttempts: 10, baseDelayMs: 2, maxDelayMs: 20 },
+          pollIntervalMs: 5,
+          maxPollIntervalMs: 20,
+          shareAcrossTabs: coordination,
+          now: () => Date.now() + clock,
+        })
+        const state = {
+          stream,
+          timers,
+          applied: 0,
+          closed: false,
+          /** Stream connections this tab opened. */
+          get connections() {
+            return connections
+          },
+        }
+        watchPredictionStream(stream, {
+          onOutput: () => {
+            state.applied += 1
+            if (random() < 0.05) {
+              wakes += 1
+              clock += 2_000
+              stream.wake()
+            }
+            // The first tab (the holder, unless it was replaced) is closed mid-stream.
+            if (tab === 0 && state.applied === closeAt) {
+              closes += 1
+              state.closed = true
+              queueMicrotask(() => stream.disconnect())
+            }
+          },
+        })
+        return state
+      })
+      const [first, second] = tabs as [(typeof tabs)[0], (typeof tabs)[0]]
+      void first.stream.start(input)
+      const created = await until(first.stream, (s) => s.prediction !== null || settled(s))
+      if (created.prediction) void second.stream.attach(created.prediction.id)
+      await Promise.all(tabs.map((tab) => until(tab.stream, settled)))
+      for (const tab of tabs) {
+        const snapshot = tab.stream.getSnapshot()
+        expect(snapshot.error).toBeNull()
+        expect(tab.timers.pending).toBe(0)
+        if (tab.closed) {
+          expect(expected.join('').startsWith(snapshot.text)).toBe(true)
+          expect(tab.applied).toBe(snapshot.output.length)
+          continue
+        }
+        expect(snapshot.status).toBe('succeeded')
+        expect(snapshot.text).toBe(expected.join(''))
+        expect(snapshot.output).toEqual(expected)
+        expect(tab.applied).toBe(expected.length)
+      }
+      expect(coordination.holders).toBe(0)
+      // One connection per prediction among the tabs: the second opens its own only to take over.
+      if (closeAt === undefined) expect(second.connections).toBe(0)
+      followerConnections += second.connections
+      holderConnections += first.connections
+    }
+    console.log(
+      `chaos with tabs (seed ${SEED}): ${TAB_CASES} predictions followed by two tabs each, ` +
+        `${wakes} wake-ups, ${closes} holders closed mid-stream; stream connections: ` +
+        `${holderConnections} by the first tabs, ${followerConnections} by the second`,
+    )
+    expect(wakes).toBeGreaterThan(TAB_CASES / 2)
+    expect(closes).toBeGreaterThan(TAB_CASES / 4)
+    expect(server.predictions).toHaveLength(createdBefore + TAB_CASES)
+    server.faults.clear()
     await expect.poll(() => server.openStreams).toBe(0)
   },
 )

@@ -237,7 +237,9 @@ describe('docs/replicate-protocol.md §5.2: the official Go client tests', () =>
 
   it('C-15: EOF, reconnect with Last-Event-ID: 1, each event once; text "foobar"', async () => {
     // Go's `done` here has no data line, so no SSE parser dispatches it (C-22): the stream then
-    // looks unfinished, and the hook ends through the reconcile instead.
+    // looks unfinished, and the hook ends through the reconcile instead. Its id still becomes the
+    // last event ID (WHATWG HTML §9.2.6), so the reconnect asks for what follows id 3, as a
+    // browser's EventSource would.
     const dataless = 'event: done\nid: 3\n\n'
     const h = await run(
       [
@@ -248,7 +250,7 @@ describe('docs/replicate-protocol.md §5.2: the official Go client tests', () =>
       ],
       { retry: { maxAttempts: 1 } },
     )
-    expect(h.streamRequests().map((request) => request.lastEventId)).toEqual([null, '1', '2'])
+    expect(h.streamRequests().map((request) => request.lastEventId)).toEqual([null, '1', '3'])
     expectSucceeded(h.snapshot(), 'foobar')
     expect(h.snapshot().output).toEqual(['foo', 'bar'])
   })
@@ -656,21 +658,20 @@ describe('docs/replicate-protocol.md §5.4: end-to-end scenarios', () => {
   })
 })
 
-describe('known gaps', () => {
-  // eventsource-parser 3.1 never reports a block without data, so a data-less `done` is
-  // invisible to the hook; WHATWG dispatches nothing either, but the id it carries still
-  // becomes the last event ID (same gap as docs/sse-transport.md §8.1 #16). Replicate always sends
-  // `data: {}` on done, so this only matters for other servers. `it.fails` keeps the expected
-  // behaviour written down and turns red once it holds.
-  it.fails(
-    'C-22: a data-less done ends the prediction succeeded; a later output is ignored',
-    async () => {
-      const h = await run([
-        sse(event('output', '1:0', 'a'), 'event: done\nid: 1:1\n\n', event('output', '1:2', 'b')),
-      ])
-      expect(h.routes()).toEqual(['create', 'stream'])
-      expectSucceeded(h.snapshot(), 'a')
-      expect(h.snapshot().lastEventId).toBe('1:1')
-    },
-  )
+describe('blocks without data', () => {
+  // eventsource-parser 3.1 never reports a block without data; WHATWG dispatches nothing for it
+  // either, but the id it carries becomes the last event ID (docs/sse-transport.md §8.1 #16).
+  // Our block scanner (src/core/sse-blocks.ts) reports that id; a data-less `done` still ends
+  // nothing, because Replicate always sends `data: {}` with done and WHATWG dispatches no event.
+  it('C-22: a data-less done moves the last event ID; the stream goes on to the next done', async () => {
+    const h = await run([
+      sse(event('output', '1:0', 'a'), 'event: done\nid: 1:1\n\n', event('output', '1:2', 'b')),
+      sse(event('done', '1:3', '{}')),
+    ])
+    expect(h.routes()).toEqual(['create', 'stream', 'stream'])
+    // The reconnect resumes after the id of the data-less block's successor.
+    expect(h.streamRequests()[1]?.lastEventId).toBe('1:2')
+    expectSucceeded(h.snapshot(), 'ab')
+    expect(h.snapshot().lastEventId).toBe('1:3')
+  })
 })
