@@ -5,7 +5,19 @@ import reactHooks from 'eslint-plugin-react-hooks'
 import storybook from 'eslint-plugin-storybook'
 
 export default tseslint.config(
-  { ignores: ['dist', 'storybook-static', 'coverage', 'node_modules', '!.storybook'] },
+  {
+    ignores: [
+      'dist',
+      'storybook-static',
+      'coverage',
+      'node_modules',
+      '!.storybook',
+      // The examples' installs and builds (test/examples).
+      'examples/.cache',
+      'examples/*/.next',
+      'examples/*/dist',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

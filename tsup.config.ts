@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { defineConfig } from 'tsup'
 
-// Four entry points with separate jobs: the browser entry must never pull in node:http
-// (testing) or the token-holding route handler (server), so each is its own bundle.
+// Five entry points with separate jobs: the browser entry must never pull in node:http
+// (testing, vite) or the token-holding route handler (server), so each is its own bundle.
 export default defineConfig([
   {
     entry: {
@@ -10,6 +10,7 @@ export default defineConfig([
       core: 'src/core/index.ts',
       server: 'src/server/index.ts',
       testing: 'src/testing/index.ts',
+      vite: 'src/vite/index.ts',
     },
     format: ['esm', 'cjs'],
     // tsup 8.5 + TypeScript 6 needs this for the dts build (docs/toolchain.md F1).
@@ -18,7 +19,7 @@ export default defineConfig([
     clean: true,
     target: 'es2022',
     splitting: true,
-    external: ['react', 'react-dom', 'react/jsx-runtime'],
+    external: ['react', 'react-dom', 'react/jsx-runtime', 'vite'],
     // esbuild drops module-level directives when bundling, but Next.js must see 'use client'
     // at the very top of the React entry to treat it as a client module.
     async onSuccess() {

@@ -3,9 +3,8 @@ import { fileURLToPath } from 'node:url'
 import { configDefaults, defineConfig } from 'vitest/config'
 import react from '@vitejs/plugin-react'
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin'
-import { localReplicateServer } from './.storybook/local-replicate-server'
-import { ownedPredictionRoute } from './testkit/owned-route-plugin'
-import { chromiumBrowser } from './vitest.chromium'
+import { localReplicateServer, sourcePlugin } from './.storybook/local-replicate-server.ts'
+import { chromiumBrowser } from './vitest.chromium.ts'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
 
@@ -25,7 +24,13 @@ export default defineConfig({
           // The environment is in the file name: `*.dom.test.*` need jsdom, `*.browser.test.*`
           // need Chromium, every other `*.test.*` runs in plain Node.
           include: ['test/**/*.test.{ts,tsx}'],
-          exclude: [...configDefaults.exclude, '**/*.dom.test.*', '**/*.browser.test.*'],
+          // test/examples needs the built package: `npm run test:examples` (vitest.examples.config.ts).
+          exclude: [
+            ...configDefaults.exclude,
+            '**/*.dom.test.*',
+            '**/*.browser.test.*',
+            'test/examples/**',
+          ],
         },
       },
       {
@@ -41,7 +46,18 @@ export default defineConfig({
       {
         // The real local server is mounted into Vitest's own Vite server, so browser tests
         // reach it same-origin over loopback, exactly as an app reaches its route handler.
-        plugins: [react(), localReplicateServer({ cadence: 'fast' }), ownedPredictionRoute()],
+        plugins: [
+          react(),
+          localReplicateServer({ cadence: 'fast' }),
+          sourcePlugin(
+            new URL('./testkit/owned-route-plugin.ts', import.meta.url),
+            'ownedPredictionRoute',
+          ),
+          sourcePlugin(
+            new URL('./testkit/sse-fixture-route.ts', import.meta.url),
+            'sseFixtureRoute',
+          ),
+        ],
         test: {
           name: 'browser',
           expect: expectOptions,

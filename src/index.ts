@@ -1,5 +1,11 @@
+/**
+ * `react-prediction-stream`: the React binding (`usePredictionStream`, `<StreamingText>`,
+ * `<PredictionStreamProvider>`), plus everything of the core a React app needs.
+ *
+ * @packageDocumentation
+ * @module react-prediction-stream
+ */
 'use client'
-// "react-prediction-stream": the React binding, plus everything of the core a React app needs.
 export { usePredictionStream } from './react/use-prediction-stream'
 export type {
   UseFollowPredictionOptions,
@@ -9,6 +15,14 @@ export type {
   UsePredictionStreamOptions,
   UsePredictionStreamResult,
 } from './react/use-prediction-stream'
+export { usePredictionChat } from './react/use-prediction-chat'
+export type {
+  ChatTextProps,
+  UsePredictionChatOptions,
+  UsePredictionChatResult,
+} from './react/use-prediction-chat'
+export { useAutoScroll } from './react/use-auto-scroll'
+export type { AutoScrollOptions, AutoScrollResult } from './react/use-auto-scroll'
 export { PredictionStreamProvider } from './react/registry-context'
 export type { PredictionStreamProviderProps } from './react/registry-context'
 export { StreamingText } from './react/streaming-text'

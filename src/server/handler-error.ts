@@ -32,6 +32,7 @@ export type PredictionHandlerErrorCode =
  * mentions the token).
  */
 export class PredictionHandlerError extends Error {
+  /** Always `'PredictionHandlerError'`. */
   override name = 'PredictionHandlerError'
   /** What failed. */
   readonly code: PredictionHandlerErrorCode

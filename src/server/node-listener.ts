@@ -17,7 +17,13 @@ export type NodeListener = (
  * Hop-by-hop headers describe one connection, not the message (RFC 9110 §7.6.1): Node frames
  * the response itself, so copying a `Transfer-Encoding` would corrupt the body.
  */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade'])
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+])
 
 /** A `Host` that is a plain `host[:port]` (or `[v6]:port`); anything else is not put in URLs. */
 const HOST = /^[\w.-]+(:\d{1,5})?$|^\[[\da-f:.]+\](:\d{1,5})?$/i
@@ -57,7 +63,7 @@ async function serve(
   res.once('close', onClose)
   const { request, context } = toRequest(req, controller.signal)
   const response = await handler(request, context)
-  await writeResponse(response, res)
+  await writeWebResponse(response, res)
 }
 
 function toRequest(
@@ -129,7 +135,13 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
   })
 }
 
-async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+/**
+ * Writes `response` to `res`: status, headers (every `Set-Cookie` separately) and the body as it
+ * streams, respecting back-pressure. If the client disconnects, the body stream is canceled; if
+ * the body fails midway, the response is cut off (its status line is already sent). Resolves
+ * once the response has been written or abandoned. The local server's node adapter uses it too.
+ */
+export async function writeWebResponse(response: Response, res: ServerResponse): Promise<void> {
   for (const [name, value] of response.headers) {
     if (HOP_BY_HOP.has(name) || name === 'set-cookie') continue
     res.setHeader(name, value)
@@ -153,6 +165,9 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
       if (!res.write(value)) await drained(res)
     }
     res.end()
+  } catch {
+    // The body failed midway; the status line is already sent, so all we can do is cut it off.
+    res.destroy()
   } finally {
     res.off('close', onClose)
   }

@@ -1,3 +1,5 @@
+import type { InvalidField } from '../core/errors'
+
 /**
  * Response builders shared by the route handler. Every response it sends goes through here, so
  * `Cache-Control: no-store` cannot be forgotten on one path: predictions are per-user and
@@ -12,13 +14,6 @@ export const JSON_TYPE = 'application/json; charset=utf-8'
  * sends its errors (docs/replicate-protocol.md §1.3).
  */
 export const PROBLEM_TYPE = 'application/problem+json; charset=utf-8'
-
-/** One entry of Replicate's 422 `invalid_fields` (docs/replicate-protocol.md §1.3). */
-export interface InvalidField {
-  type: string
-  field: string
-  description: string
-}
 
 /** The members of a problem body the handler sends. */
 export interface ProblemFields {

@@ -9,6 +9,7 @@ import { handleApiRequest } from './api/v1-router'
 import { FaultState, type FaultController } from './faults/fault-set'
 import { RequestLog, type RecordedRequest, type RequestHost } from './http/request-log'
 import { NOT_FOUND, sendProblem } from './http/responses'
+import { predictionPageId, sendPredictionPage } from './http/prediction-page'
 import { mountRouteHandler } from './http/route-handler-mount'
 import { resolveOptions, type ReplicateServerOptions } from './options'
 import { PredictionStore } from './predictions/prediction-store'
@@ -92,6 +93,7 @@ function originOf(req: IncomingMessage): string {
  *   event stream, framed byte for byte like Replicate's (§2), no auth, CORS like nchan;
  * - `predictionsEndpoint` (default `/api/predictions`): the library's `createPredictionHandler`,
  *   forwarding to this app's own `/v1` at the address it listens on, with the app's token.
+ * - `/p/{id}`: the HTML page of a prediction, which its `urls.web` points at.
  *
  * Models are every recording of `recorded-outputs.json` (three text models, five image
  * iterators) and the local-only `local/echo`; each prediction replays one of its model's
@@ -121,7 +123,11 @@ export function createReplicateApp(options: ReplicateServerOptions = {}): Replic
     apiCors: resolved.apiCors,
     minCancelAfterMs: resolved.minCancelAfterMs,
   }
-  const routeHandler = mountRouteHandler(resolved.token, endpoint ?? undefined)
+  const routeHandler = mountRouteHandler(
+    resolved.token,
+    endpoint ?? undefined,
+    resolved.allowedOrigins,
+  )
 
   async function route(
     roles: { api: boolean; stream: boolean },
@@ -137,7 +143,11 @@ export function createReplicateApp(options: ReplicateServerOptions = {}): Replic
     const isApi = !isStream && (pathname === '/v1' || pathname.startsWith('/v1/'))
     const isEndpoint =
       endpoint !== null && (pathname === endpoint || pathname.startsWith(`${endpoint}/`))
-    const owned = (roles.stream && isStream) || (roles.api && (isApi || isEndpoint))
+    // `/p/{id}`, the page `urls.web` links to, only for a prediction that exists: a dev server
+    // mounting this app keeps every other `/p/…` path of its own.
+    const pageId = roles.api ? predictionPageId(pathname) : undefined
+    const page = pageId === undefined ? undefined : store.get(pageId)
+    const owned = (roles.stream && isStream) || (roles.api && (isApi || isEndpoint)) || !!page
     const host: RequestHost = roles.api && (!roles.stream || !isStream) ? 'api' : 'stream'
     // A dev server's own requests (passed on to `next`) are not ours to record.
     if (owned || !next) log.record(req, res, host, rawUrl)
@@ -152,6 +162,7 @@ export function createReplicateApp(options: ReplicateServerOptions = {}): Replic
     }
     const origin = originOf(req)
     if (isStream) streams.handle(req, res, pathname)
+    else if (page) sendPredictionPage(res, page)
     else if (isApi) {
       await handleApiRequest(apiContext, req, res, url, routeHandler.callerOrigin(req) ?? origin)
     } else await routeHandler.serve(req, res, origin, origin + rawUrl)

@@ -2,6 +2,9 @@
  * `react-prediction-stream/testing`: a Replicate-compatible local server (node:http) that replays
  * real recorded model outputs, with fault injection and request inspection, for demos, the
  * library's tests and users' own tests.
+ *
+ * @packageDocumentation
+ * @module react-prediction-stream/testing
  */
 export { createReplicateApp, type NodeRequestListener, type ReplicateApp } from './app'
 export type { CreateFault } from './faults/create-fault'
@@ -10,8 +13,10 @@ export type { CancelFault, FailFault } from './faults/prediction-faults'
 export type { Counted, Repeated } from './faults/rules'
 export type { StreamCut, StreamFault } from './faults/stream-fault'
 export type { RecordedRequest, RequestHost } from './http/request-log'
-export { SERVED_MODELS, type ServedModel } from './models/served-models'
+export type { JsonSchema } from './models/input-schemas'
+export { SERVED_MODELS, type ModelKind, type ServedModel } from './models/served-models'
 export { LOCAL_API_TOKEN, type ReplicateServerOptions } from './options'
+export type { Prediction, PredictionStatus, PredictionUrls } from '../core/prediction'
 export type {
   BurstyCadence,
   Cadence,

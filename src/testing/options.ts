@@ -38,14 +38,14 @@ export interface ReplicateServerOptions {
    */
   cadence?: CadenceOption
   /**
-   * Faults in force from the start; see {@link Faults} and {@link ReplicateApp.faults}.
+   * Faults in force from the start; see {@link Faults} and `ReplicateApp.faults`.
    * @defaultValue none
    */
   faults?: Faults
   /**
    * Seed of everything random (prediction ids, stream tokens, bursty cadence, split writes): the
    * same seed and the same requests give the same bytes.
-   * @defaultValue a fresh random seed, readable as {@link ReplicateApp.seed} so a failing run can
+   * @defaultValue a fresh random seed, readable as `ReplicateApp.seed` so a failing run can
    *   be replayed
    */
   seed?: number
@@ -77,9 +77,9 @@ export interface ReplicateServerOptions {
   predictionsEndpoint?: string | null
   /**
    * Origin of the prediction's `urls.stream`, e.g. `'http://127.0.0.1:5175'`, or a function of the
-   * API origin a request used. {@link startReplicateServer} sets it to its own stream listener, a
+   * API origin a request used. `startReplicateServer` sets it to its own stream listener, a
    * distinct origin as on Replicate (`stream.replicate.com`).
-   * @defaultValue for {@link createReplicateApp}, the request's own origin, because an app mounted
+   * @defaultValue for `createReplicateApp`, the request's own origin, because an app mounted
    *   into a dev server owns one port only
    */
   streamOrigin?: string | ((apiOrigin: string) => string)
@@ -89,6 +89,13 @@ export interface ReplicateServerOptions {
    * @defaultValue `false`
    */
   apiCors?: boolean
+  /**
+   * Origins besides the server's own whose pages may call the route handler at
+   * `predictionsEndpoint` (CORS): exact `scheme://host[:port]` strings, passed to
+   * `createPredictionHandler`'s `allowedOrigins`. The stream host already answers any origin.
+   * @defaultValue `[]`
+   */
+  allowedOrigins?: readonly string[]
   /**
    * Deployments served on `POST /v1/deployments/{owner}/{name}/predictions`, as deployment
    * `owner/name` → served model `owner/name`.
@@ -121,6 +128,7 @@ export interface ResolvedOptions {
   predictionsEndpoint: string | null
   streamOrigin: ((apiOrigin: string) => string) | undefined
   apiCors: boolean
+  allowedOrigins: readonly string[]
   deployments: Readonly<Record<string, string>>
   minCancelAfterMs: number
   now: () => number
@@ -140,6 +148,17 @@ function resolveStreamOrigin(
     throw new InvalidOptionsError('streamOrigin must be an origin like http://127.0.0.1:5175')
   }
   return () => origin
+}
+
+function resolveAllowedOrigins(value: ReplicateServerOptions['allowedOrigins']): string[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value)) throw new InvalidOptionsError('allowedOrigins must be an array')
+  for (const origin of value) {
+    if (typeof origin !== 'string' || !URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new InvalidOptionsError(`allowedOrigins: "${String(origin)}" is not an origin`)
+    }
+  }
+  return [...value]
 }
 
 function resolveDeployments(value: ReplicateServerOptions['deployments']) {
@@ -208,6 +227,7 @@ export function resolveOptions(options: ReplicateServerOptions = {}): ResolvedOp
     predictionsEndpoint,
     streamOrigin: resolveStreamOrigin(options.streamOrigin),
     apiCors: Boolean(options.apiCors),
+    allowedOrigins: resolveAllowedOrigins(options.allowedOrigins),
     deployments: resolveDeployments(options.deployments),
     minCancelAfterMs,
     now,

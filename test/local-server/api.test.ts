@@ -85,7 +85,7 @@ describe('create', () => {
       urls: {
         get: `http://${host}/v1/predictions/${id}`,
         cancel: `http://${host}/v1/predictions/${id}/cancel`,
-        web: `https://replicate.com/p/${id}`,
+        web: `http://${host}/p/${id}`,
         stream: expect.stringMatching(new RegExp(`^http://${streamHost}/v1/streams/[a-z2-7]{52}$`)),
       },
     })

@@ -71,6 +71,14 @@ describe('cross-site requests', () => {
     expect((await alice.create(undefined, { 'Sec-Fetch-Site': 'same-origin' })).status).toBe(201)
   })
 
+  it('accepts a browser’s same-origin call whose Origin is not the request URL’s (next start)', async () => {
+    const bench = await start()
+    const headers = { Origin: 'http://127.0.0.1:1', 'Sec-Fetch-Site': 'same-origin' }
+    expect((await caller(bench, 'alice').create(undefined, headers)).status).toBe(201)
+    const crossSite = { ...headers, 'Sec-Fetch-Site': 'cross-site' }
+    expect((await caller(bench, 'alice').create(undefined, crossSite)).status).toBe(403)
+  })
+
   it('answers preflights of allowedOrigins and adds CORS headers to their responses', async () => {
     const app = 'https://app.example'
     const bench = await start({ allowedOrigins: [app] })

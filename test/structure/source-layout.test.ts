@@ -46,6 +46,7 @@ const allowed: Record<string, string[]> = {
   react: ['core', 'react'],
   server: ['core', 'server'],
   testing: ['core', 'server', 'testing'],
+  vite: ['core', 'server', 'testing', 'vite'],
 }
 
 describe('the source layout', () => {

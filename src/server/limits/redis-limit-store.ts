@@ -12,6 +12,7 @@ import type { LimitStore } from './limit-store'
 
 /** The one Redis command the store needs: `EVAL` in node-redis v5's calling convention. */
 export interface RedisScriptClient {
+  /** Runs the Lua `script` atomically with `keys` and `arguments`; resolves with its reply. */
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
 }
 

@@ -17,14 +17,18 @@ const OWNER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*\/[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
 /** Longest `version` accepted (a 64-hex id, or `owner/name:id`). It only goes in a JSON body. */
 const MAX_VERSION_LENGTH = 256
 
-/** What the browser asked to run. */
-export type CreateTarget =
-  /** An official model, `owner/name`: `POST /v1/models/{owner}/{name}/predictions`. */
-  | { kind: 'model'; name: string }
-  /** A version id (or `owner/name:id`): `POST /v1/predictions` with `version`. */
-  | { kind: 'version'; name: string }
-  /** A deployment, `owner/name`: `POST /v1/deployments/{owner}/{name}/predictions`. */
-  | { kind: 'deployment'; name: string }
+/**
+ * What the browser asked to run, by `kind`:
+ * - `model`: an official model, `owner/name`: `POST /v1/models/{owner}/{name}/predictions`;
+ * - `version`: a version id (or `owner/name:id`): `POST /v1/predictions` with `version`;
+ * - `deployment`: a deployment, `owner/name`: `POST /v1/deployments/{owner}/{name}/predictions`.
+ */
+export interface CreateTarget {
+  /** Which of Replicate's three ways to name what runs. */
+  kind: 'model' | 'version' | 'deployment'
+  /** The model's or deployment's `owner/name`, or the version id. */
+  name: string
+}
 
 /** A valid create body. */
 export interface CreateRequest {

@@ -30,6 +30,11 @@ export function checkOrigin(
     // without one is a navigation or an embed, never a call of this API.
     return request.headers.get('sec-fetch-site') === 'cross-site' ? forbidden() : undefined
   }
+  // Browsers set Sec-Fetch-Site themselves (a page cannot forge it) from the page's origin and
+  // the URL fetched (https://www.w3.org/TR/fetch-metadata/#sec-fetch-site-header): the surest
+  // sign of a same-origin call where `request.url` does not name the host the browser used
+  // (`next start` gives `http://localhost:{port}` whatever the Host; a proxy may rewrite Host).
+  if (request.headers.get('sec-fetch-site') === 'same-origin') return undefined
   const own = new URL(request.url).origin
   if (origin === own || (own.startsWith('http://') && origin === `https://${own.slice(7)}`)) {
     return undefined

@@ -25,6 +25,7 @@ export interface HandlerPrediction {
   logs?: string | null
   /** The input the prediction ran with (after `prepareInput`); only with `exposeInput: true`. */
   input?: Record<string, unknown>
+  /** Where to read, cancel and stream it: this route's URLs, and Replicate's stream URL. */
   urls: {
     /** `{endpoint}/{reference}` on this route. */
     get: string
@@ -33,9 +34,11 @@ export interface HandlerPrediction {
     /** Replicate's server-sent event stream; absent for models that cannot stream. */
     stream?: string
   }
-  /** ISO 8601 timestamps, as upstream sent them. */
+  /** When it was created (ISO 8601), as upstream sent it. */
   created_at?: string
+  /** When the model started (ISO 8601); absent or `null` until then. */
   started_at?: string | null
+  /** When it ended (ISO 8601); absent or `null` until then. */
   completed_at?: string | null
   /** When the prediction is canceled at the latest (from `maxRunTimeMs`). */
   deadline?: string

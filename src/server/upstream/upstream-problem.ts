@@ -6,7 +6,8 @@
  */
 import { isObject } from '../request/create-request'
 import { mentionsToken } from '../environment'
-import { type InvalidField, problemResponse } from '../problem'
+import type { InvalidField } from '../../core/errors'
+import { problemResponse } from '../problem'
 import type { UpstreamReply } from './upstream'
 
 const MAX_TEXT = 4000

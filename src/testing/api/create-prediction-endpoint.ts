@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Prediction } from '../../core/prediction'
 import { sendCreateFault } from '../faults/create-fault'
+import { predictionPageUrl } from '../http/prediction-page'
 import { NOT_FOUND, sendJson, sendProblem } from '../http/responses'
 import { validateInput } from '../models/input-validation'
 import { findModel, findVersion, runModel, type ServedModel } from '../models/served-models'
@@ -96,7 +97,7 @@ export async function handleCreatePrediction(
     urls: (id, streamPath) => ({
       get: `${origin}/v1/predictions/${id}`,
       cancel: `${origin}/v1/predictions/${id}/cancel`,
-      web: `https://replicate.com/p/${id}`,
+      web: predictionPageUrl(origin, id),
       stream: streamOrigin + streamPath,
     }),
     ...(fail ? { fail } : {}),

@@ -15,7 +15,10 @@ export interface Repeated {
 }
 
 /** A rule with its remaining uses. */
-export type Counted<T> = T & { times: number }
+export type Counted<T> = T & {
+  /** How many more times the rule applies (`Infinity`: until cleared). */
+  times: number
+}
 
 /** Throws the `InvalidOptionsError` of an invalid fault field. */
 export function invalid(message: string): never {

@@ -56,7 +56,12 @@ export interface StreamFault extends Repeated {
    * Write every frame in pieces of `minBytes`–`maxBytes` bytes (seeded), one network write each,
    * so clients see chunk boundaries inside events and inside UTF-8 characters (C-5, C-6, C-23).
    */
-  splitWrites?: { minBytes: number; maxBytes: number }
+  splitWrites?: {
+    /** The smallest piece, in bytes (≥ 1). */
+    minBytes: number
+    /** The largest piece, in bytes (≥ `minBytes`). */
+    maxBytes: number
+  }
   /**
    * On a resumed connection (`Last-Event-ID`), also resend this many events before the one asked
    * for: duplicates a client must drop by id (§4 item 6).

@@ -5,21 +5,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
+import { writeWebResponse } from '../../server/node-listener'
+
+export { writeWebResponse }
 
 /** A Web-standard request handler, as `createPredictionHandler` returns. */
 export type FetchHandler = (request: Request) => Promise<Response>
-
-/**
- * Hop-by-hop headers describe one connection, not the message: Node sets its own framing, so
- * copying a `Transfer-Encoding` from a proxied `Response` would corrupt the body.
- */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'upgrade',
-  'proxy-connection',
-])
 
 /**
  * Builds a `Request` for `req`. `url` must be absolute. The body (for methods other than GET and
@@ -43,59 +34,6 @@ export function toWebRequest(req: IncomingMessage, url: string, signal?: AbortSi
     init.duplex = 'half'
   }
   return new Request(url, init)
-}
-
-/**
- * Writes `response` to `res`: status, headers (every `Set-Cookie` separately) and the body as it
- * streams, respecting back-pressure. If the client disconnects, the body stream is canceled.
- * Resolves once the response has been written or abandoned.
- */
-export async function writeWebResponse(response: Response, res: ServerResponse): Promise<void> {
-  for (const [name, value] of response.headers) {
-    if (HOP_BY_HOP.has(name) || name === 'set-cookie') continue
-    res.setHeader(name, value)
-  }
-  const cookies = response.headers.getSetCookie()
-  if (cookies.length > 0) res.setHeader('Set-Cookie', cookies)
-  res.writeHead(response.status, response.statusText)
-
-  if (!response.body || res.req.method === 'HEAD') {
-    await response.body?.cancel()
-    res.end()
-    return
-  }
-  const reader = response.body.getReader()
-  const onClose = (): void => {
-    reader.cancel().catch(() => {})
-  }
-  res.once('close', onClose)
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      if (res.destroyed) return
-      if (!res.write(value)) await drained(res)
-    }
-    res.end()
-  } catch {
-    // The body failed midway; the status line is already sent, so all we can do is cut it off.
-    res.destroy()
-  } finally {
-    res.off('close', onClose)
-  }
-}
-
-/** Resolves on `drain`, or on `close` when the client is gone and no drain will come. */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done)
-      res.off('close', done)
-      resolve()
-    }
-    res.on('drain', done)
-    res.on('close', done)
-  })
 }
 
 /**

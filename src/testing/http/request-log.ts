@@ -11,7 +11,9 @@ export type RequestHost = 'api' | 'stream'
 export interface RecordedRequest {
   /** 0, 1, 2, … in arrival order across both listeners. */
   readonly seq: number
+  /** The listener it arrived on. */
   readonly host: RequestHost
+  /** `GET`, `POST`, `OPTIONS`, … */
   readonly method: string
   /** Path and query as received, e.g. `/v1/streams/abc?last_event_id=1%3A0`. */
   readonly path: string

@@ -29,9 +29,13 @@ export interface RouteHandlerMount {
  * Creates the mount. The local server is one developer's tool, so every caller is the same
  * subject (Node clients have no cookie jar for the anonymous default), any model runs and nothing
  * is rate limited; references are still signed, with a secret drawn for this app. Logs and input
- * are shown, as a demo wants them.
+ * are shown, as a demo wants them. Pages on `allowedOrigins` may call it cross-origin.
  */
-export function mountRouteHandler(token: string, endpoint: string | undefined): RouteHandlerMount {
+export function mountRouteHandler(
+  token: string,
+  endpoint: string | undefined,
+  allowedOrigins: readonly string[] = [],
+): RouteHandlerMount {
   const callerOrigin = new AsyncLocalStorage<string>()
   const secret = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) =>
     b.toString(16).padStart(2, '0'),
@@ -46,6 +50,7 @@ export function mountRouteHandler(token: string, endpoint: string | undefined): 
       endpoint,
       secret,
       allowedModels: '*',
+      allowedOrigins,
       authorize: () => 'local',
       rateLimit: false,
       maxConcurrentPredictions: false,

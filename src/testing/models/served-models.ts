@@ -4,7 +4,8 @@
  * version a create request names and decides what a prediction with a given input yields.
  */
 import { INPUT_SCHEMAS, type JsonSchema } from './input-schemas'
-import { RECORDINGS, recordingsOfModel, selectRecording } from './recordings'
+import { matchRecording } from './prompt-match'
+import { RECORDINGS, recordingsOfModel } from './recordings'
 
 /**
  * `local/echo`: **not a Replicate model**. It streams its `input.prompt` back, split before each
@@ -34,7 +35,7 @@ export interface ServedModel {
   readonly versions: readonly string[]
   /** Its Cog-like input schema (see `src/testing/models/input-schemas.ts`). */
   readonly inputSchema: JsonSchema
-  /** `true` for {@link ECHO_MODEL}, which does not exist on Replicate. */
+  /** `true` for `local/echo`, which does not exist on Replicate. */
   readonly localOnly: boolean
 }
 
@@ -47,6 +48,19 @@ export interface ModelRun {
   readonly source: string
 }
 
+/**
+ * Version ids a recorded model also answers to: the two `meta/llama-2-70b-chat` versions of
+ * Replicate's post "Streaming output for language models" (https://replicate.com/blog/streaming),
+ * its cURL example's and its Node example's, so the post's commands run verbatim against the
+ * local server. They replay the model's recordings, and predictions report the version asked for.
+ */
+export const ARTICLE_VERSIONS: Readonly<Record<string, readonly string[]>> = {
+  'meta/llama-2-70b-chat': [
+    '58d078176e02c219e11eb4da5a02a7830a283b14cf8f94537af893ccff5ee781',
+    '2c1608e18606fad2812020dc541930f2d0495ce32eee50074220b87300bc16e1',
+  ],
+}
+
 function served(name: string, kind: ModelKind, versions: readonly string[]): ServedModel {
   const inputSchema = INPUT_SCHEMAS[name]
   if (!inputSchema) throw new Error(`No input schema for ${name}`)
@@ -55,13 +69,16 @@ function served(name: string, kind: ModelKind, versions: readonly string[]): Ser
 
 /**
  * Every served model: recorded ones in file order (of their first recording), then
- * {@link ECHO_MODEL}. The one model list of the local server: the CLI's help, the deployments
+ * `local/echo`. The one model list of the local server: the CLI's help, the deployments
  * and the tests all derive theirs from it.
  */
 export const SERVED_MODELS: readonly ServedModel[] = [
   ...[...new Set(RECORDINGS.map((r) => r.model))].map((name) => {
     const recordings = recordingsOfModel(name)
-    return served(name, recordings[0]!.kind, [...new Set(recordings.map((r) => r.version))])
+    const recorded = recordings.map((r) => r.version)
+    return served(name, recordings[0]!.kind, [
+      ...new Set([...recorded, ...(ARTICLE_VERSIONS[name] ?? [])]),
+    ])
   }),
   served(ECHO_MODEL, 'text', [ECHO_VERSION]),
 ]
@@ -99,9 +116,9 @@ export function splitIntoTokens(text: string): string[] {
 
 /**
  * What a prediction of `model` (at `version`, or its default) yields for `input`: for a recorded
- * model one of its recordings at that version, chosen by a hash of `input.prompt` (see
- * `selectRecording`); for {@link ECHO_MODEL} the prompt's tokens or `input.outputs`. `input` must
- * already have passed the model's schema.
+ * model the recording its prompt asks for, else one of its recordings at that version chosen by
+ * a hash of `input.prompt` (see `matchRecording`); for {@link ECHO_MODEL} the prompt's tokens
+ * or `input.outputs`. `input` must already have passed the model's schema.
  */
 export function runModel(
   model: ServedModel,
@@ -116,9 +133,15 @@ export function runModel(
   }
   const all = recordingsOfModel(model.name)
   const atVersion = version === undefined ? all : all.filter((r) => r.version === version)
-  const recording = selectRecording(atVersion.length > 0 ? atVersion : all, input)
+  const recording = matchRecording(atVersion.length > 0 ? atVersion : all, input)
+  // Another model's recording of the same prompt replays under this model's version.
+  const own = recording.model === model.name
   return {
-    version: recording.version,
+    // A version with no recording of its own (ARTICLE_VERSIONS) is still the one asked for.
+    version:
+      own && (atVersion.length > 0 || version === undefined)
+        ? recording.version
+        : (version ?? model.versions[0]!),
     outputs: recording.output,
     source: `recorded prediction ${recording.id}`,
   }
