@@ -9,8 +9,11 @@
  * remembered in a set (WHATWG ids are opaque strings, so a server may send anything).
  */
 export class AppliedEventIds {
-  #greatest: OrderedId | undefined
+  /** The greatest ordered id applied, as its two numbers (`-1` for a plain integer's second). */
+  #greatest: [number, number] | undefined
   readonly #others = new Set<string>()
+  /** The id being checked, parsed in place: this runs for every event of a stream. */
+  readonly #parsed: [number, number] = [0, -1]
 
   /** How many ids are held in memory: 1 for any number of ordered ones. */
   get remembered(): number {
@@ -19,8 +22,9 @@ export class AppliedEventIds {
 
   /** Whether the event with this id was applied already. */
   has(id: string): boolean {
-    const key = orderedId(id)
-    if (key && this.#greatest && compare(key, this.#greatest) <= 0) return true
+    if (parseOrdered(id, this.#parsed)) {
+      return this.#greatest !== undefined && compare(this.#parsed, this.#greatest) <= 0
+    }
     return this.#others.has(id)
   }
 
@@ -31,13 +35,14 @@ export class AppliedEventIds {
 
   /**
    * Records the id and says whether it is new: `false` for an id applied already (a replay).
-   * One parse of the id per event, as this runs for every event of a stream.
+   * One parse of the id, and no allocation for an ordered one.
    */
   apply(id: string): boolean {
-    const key = orderedId(id)
-    if (key) {
-      if (this.#greatest && compare(key, this.#greatest) <= 0) return false
-      this.#greatest = key
+    if (parseOrdered(id, this.#parsed)) {
+      if (this.#greatest && compare(this.#parsed, this.#greatest) <= 0) return false
+      this.#greatest ??= [0, -1]
+      this.#greatest[0] = this.#parsed[0]
+      this.#greatest[1] = this.#parsed[1]
       return true
     }
     if (this.#others.has(id)) return false
@@ -46,26 +51,36 @@ export class AppliedEventIds {
   }
 }
 
-/** `<seconds>:<sequence>` or a plain integer, as two numbers (the sequence -1 when absent). */
-type OrderedId = readonly [number, number]
-
-function orderedId(id: string): OrderedId | undefined {
-  const colon = id.indexOf(':')
-  const first = colon === -1 ? id : id.slice(0, colon)
-  const second = colon === -1 ? '' : id.slice(colon + 1)
-  if (!isDigits(first) || (colon !== -1 && !isDigits(second))) return undefined
-  return [Number(first), colon === -1 ? -1 : Number(second)]
-}
-
-function isDigits(text: string): boolean {
-  if (text.length === 0 || text.length > 15) return false
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index)
-    if (code < 48 || code > 57) return false
+/**
+ * Parses `<seconds>:<sequence>` or a plain integer (at most 15 digits each) into `into`;
+ * `false` for any other id.
+ */
+function parseOrdered(id: string, into: [number, number]): boolean {
+  let value = 0
+  let digits = 0
+  let index = 0
+  for (; index < id.length; index += 1) {
+    const code = id.charCodeAt(index)
+    if (code === 58) break
+    if (code < 48 || code > 57 || ++digits > 15) return false
+    value = value * 10 + (code - 48)
   }
+  if (digits === 0) return false
+  into[0] = value
+  into[1] = -1
+  if (index === id.length) return true
+  value = 0
+  digits = 0
+  for (index += 1; index < id.length; index += 1) {
+    const code = id.charCodeAt(index)
+    if (code < 48 || code > 57 || ++digits > 15) return false
+    value = value * 10 + (code - 48)
+  }
+  if (digits === 0) return false
+  into[1] = value
   return true
 }
 
-function compare(a: OrderedId, b: OrderedId): number {
+function compare(a: readonly [number, number], b: readonly [number, number]): number {
   return a[0] - b[0] || a[1] - b[1]
 }

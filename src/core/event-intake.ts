@@ -64,7 +64,11 @@ export class EventIntake {
     }
     // An empty id resets the last event ID (WHATWG HTML §9.2.6), as the reducer records it.
     if (id !== undefined) this.#lastEventId = id
-    const event = { event: message.event, id, data: message.data }
+    // The parser's own record when it is already what the reducer needs: no copy per event.
+    const event: StreamEvent =
+      message.id === id && 'event' in message
+        ? (message as StreamEvent)
+        : { event: message.event, id, data: message.data }
     if (event.event === 'output') this.#outputCount += 1
     this.#pending.push(event)
     // `done` does not close Replicate's stream (its idle timeout does), and `error` ends the

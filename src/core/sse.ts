@@ -180,24 +180,29 @@ async function pump(response: Response, request: EventStreamRequest): Promise<vo
   parser.feed('')
   // Blocks the scanner has ended and the parser has not dispatched yet: the parser holds a line
   // ended by a CR at the end of a chunk until the next chunk shows whether a LF follows.
-  const waiting: ScannedBlock[] = []
+  let waiting: ScannedBlock[] = []
   const feed = (text: string) => {
     parser.feed(text)
-    if (!overflow) waiting.push(...blocks.feed(text))
+    if (!overflow) for (const block of blocks.feed(text)) waiting.push(block)
+    // Delivered blocks are counted, not shifted off one by one: a chunk of a thousand events
+    // would otherwise move the queue a thousand times.
     let next = 0
-    while (waiting.length > 0) {
+    let done = 0
+    for (; done < waiting.length; done += 1) {
       if (request.signal.aborted) return
-      const block = waiting[0] as ScannedBlock
+      const block = waiting[done] as ScannedBlock
       if (block.data) {
         const event = parsed[next]
         if (!event) break
         next += 1
         request.onEvent(event)
       } else if (block.id !== undefined) request.onLastEventId?.(block.id)
-      waiting.shift()
     }
+    waiting = done === waiting.length ? [] : waiting.slice(done)
     // Never lose an event, should the two ever disagree.
-    for (const event of parsed.slice(next)) if (!request.signal.aborted) request.onEvent(event)
+    for (let index = next; index < parsed.length; index += 1) {
+      if (!request.signal.aborted) request.onEvent(parsed[index] as EventSourceMessage)
+    }
     parsed.length = 0
   }
   // An injected fetch may not tie its body to the signal: stop reading on abort regardless.
