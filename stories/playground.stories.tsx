@@ -61,6 +61,18 @@ export const Default: Story = {
       await expect(canvas.queryByRole('alert')).toBeNull()
       await expect(cancel).toBeDisabled()
     })
+
+    await step('the timing shows the phases of the run', async () => {
+      const timing = within(canvas.getByRole('group', { name: 'Timing' }))
+      await expect(timing.getByText('done')).toBeVisible()
+      const outputs = canvasElement.querySelector('[data-timing="Outputs"]')?.textContent
+      await expect(Number(outputs)).toBeGreaterThan(0)
+      for (const name of ['Create', 'First output', 'Generation']) {
+        await expect(canvasElement.querySelector(`[data-timing="${name}"]`)?.textContent).toMatch(
+          /^\d+ ms$/,
+        )
+      }
+    })
   },
 }
 

@@ -1,5 +1,10 @@
 import { useId, useState } from 'react'
-import { StreamingText, usePredictionStream } from '../../src/index'
+import {
+  StreamingText,
+  usePredictionStream,
+  type PredictionStreamMetrics,
+  type StreamPhase,
+} from '../../src/index'
 import { ConnectionText, StatusBadge } from './status-badge'
 
 /**
@@ -40,7 +45,7 @@ export function Playground({
 }: PlaygroundProps) {
   const [model, setModel] = useState<PlaygroundModel>(initialModel)
   const [prompt, setPrompt] = useState(() => defaultPrompt(initialModel))
-  const { text, status, connection, error, start, cancel } = usePredictionStream({
+  const { text, status, phase, connection, error, metrics, start, cancel } = usePredictionStream({
     endpoint,
     model,
   })
@@ -128,7 +133,37 @@ export function Playground({
             {error.message}
           </p>
         ) : null}
+        <Timing phase={phase} metrics={metrics} />
       </div>
     </section>
+  )
+}
+
+/** Where the run is and how long each part took: the phases users ask about. */
+function Timing({ phase, metrics }: { phase: StreamPhase; metrics: PredictionStreamMetrics }) {
+  const ms = (value: number | null) => (value === null ? '–' : `${Math.round(value)} ms`)
+  const rows: [string, string][] = [
+    ['Phase', phase],
+    ['Create', ms(metrics.createMs)],
+    ['Queue and boot', ms(metrics.queueMs)],
+    ['First output', ms(metrics.timeToFirstOutputMs)],
+    ['Generation', ms(metrics.generationMs)],
+    ['Stalled', ms(metrics.stalledMs)],
+    ['Outputs', String(metrics.outputEvents)],
+    ['Tokens/s', metrics.tokensPerSecond === null ? '–' : metrics.tokensPerSecond.toFixed(1)],
+  ]
+  return (
+    <div role="group" aria-label="Timing">
+      <dl className="rps-meta" style={{ flexWrap: 'wrap', gap: '4px 16px' }}>
+        {rows.map(([name, value]) => (
+          <div key={name} style={{ display: 'flex', gap: 4 }}>
+            <dt className="rps-muted">{name}:</dt>
+            <dd style={{ margin: 0 }} data-timing={name}>
+              {value}
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </div>
   )
 }
