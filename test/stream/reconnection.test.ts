@@ -137,14 +137,19 @@ describe('following the stream', () => {
       fetch,
       timers,
       retry: { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 100_000 },
-      pollIntervalMs: 1,
+      // Outside every backoff's range (at most 100 · 2⁵ ms), so it can never be mistaken for
+      // one: a backoff of 1 ms is a legitimate draw of the jitter (the timers run at once anyway).
+      pollIntervalMs: 99_999,
+      maxPollIntervalMs: 99_999,
     })
     await stream.start({ prompt: HAIKU })
     const snapshot = await until(stream, settled)
     // 1 + 6 stream attempts, all refused; then the prediction itself is read, and polled.
     expect(seen.filter((r) => isStream(r.url))).toHaveLength(7)
     // The watchdogs (no bytes: 45 s, no event: 300 s) are armed on every connection.
-    const backoffs = delays.filter((ms) => ms !== 45_000 && ms !== 300_000 && ms !== 1).slice(0, 6)
+    const backoffs = delays
+      .filter((ms) => ms !== 45_000 && ms !== 300_000 && ms !== 99_999)
+      .slice(0, 6)
     backoffs.forEach((ms, attempt) => {
       expect(ms).toBeGreaterThanOrEqual(1)
       expect(ms).toBeLessThanOrEqual(100 * 2 ** attempt)
