@@ -20,6 +20,8 @@ export interface ScannedBlock {
  */
 export class BlockScanner {
   readonly #maxIdLength: number
+  /** How much of a line is worth keeping: all of an `id` line (bounded), else its field name. */
+  readonly #keep: number
   /** The start of a line the previous chunk left unfinished (enough to tell its field). */
   #line = ''
   #afterCR = false
@@ -28,6 +30,7 @@ export class BlockScanner {
 
   constructor(maxIdLength: number) {
     this.#maxIdLength = maxIdLength
+    this.#keep = maxIdLength + 5
   }
 
   /** Scans `text`; returns the blocks it ended (a blank line closed them), in order. */
@@ -50,22 +53,17 @@ export class BlockScanner {
         start = end + 1
         continue
       }
-      this.#endLine(this.#line + text.slice(start, Math.min(end, start + this.#keep())), blocks)
+      this.#endLine(this.#line + text.slice(start, Math.min(end, start + this.#keep)), blocks)
       this.#line = ''
       this.#afterCR = isCR
       start = end + 1
     }
     if (start < text.length) {
       // Bounded however many chunks one line spans.
-      this.#line = (this.#line + text.slice(start, start + this.#keep())).slice(0, this.#keep())
+      this.#line = (this.#line + text.slice(start, start + this.#keep)).slice(0, this.#keep)
       this.#afterCR = false
     }
     return blocks
-  }
-
-  /** How much of a line is worth keeping: all of an `id` line (bounded), else its field name. */
-  #keep(): number {
-    return this.#maxIdLength + 5
   }
 
   #endLine(line: string, blocks: ScannedBlock[]): void {

@@ -88,19 +88,25 @@ it('runs with a DOM (the path through fetch-event-source)', () => {
   expect(typeof document).toBe('object')
 })
 
+/** One stream on a fetch whose connections the test pushes bytes into. */
+function openPushedStream() {
+  const { fetch, connections } = pushFetch()
+  const controller = new AbortController()
+  const events: string[] = []
+  const settled = openEventStream({
+    url: 'http://127.0.0.1:2/v1/streams/abc',
+    fetch,
+    lastEventId: null,
+    signal: controller.signal,
+    onOpen: () => {},
+    onEvent: (event) => void events.push(event.data),
+  })
+  return { connections, controller, events, settled }
+}
+
 describe('§8.2 C16/C17 tab visibility', () => {
   it('C17: hiding the tab neither aborts the stream nor stops its events; showing it opens nothing', async () => {
-    const { fetch, connections } = pushFetch()
-    const controller = new AbortController()
-    const events: string[] = []
-    const settled = openEventStream({
-      url: 'http://127.0.0.1:2/v1/streams/abc',
-      fetch,
-      lastEventId: null,
-      signal: controller.signal,
-      onOpen: () => {},
-      onEvent: (event) => void events.push(event.data),
-    })
+    const { connections, controller, events, settled } = openPushedStream()
     await expect.poll(() => connections.length).toBe(1)
     connections[0]?.push('data: before\n\n')
     await expect.poll(() => events).toEqual(['before'])
@@ -122,17 +128,7 @@ describe('§8.2 C16/C17 tab visibility', () => {
   })
 
   it('C16: hide/show (also in a rapid burst) keeps exactly one live connection, which abort ends', async () => {
-    const { fetch, connections } = pushFetch()
-    const controller = new AbortController()
-    const events: string[] = []
-    const settled = openEventStream({
-      url: 'http://127.0.0.1:2/v1/streams/abc',
-      fetch,
-      lastEventId: null,
-      signal: controller.signal,
-      onOpen: () => {},
-      onEvent: (event) => void events.push(event.data),
-    })
+    const { connections, controller, events, settled } = openPushedStream()
     await expect.poll(() => connections.length).toBe(1)
     toggleVisibility()
     await nextTask()
