@@ -1,7 +1,7 @@
 /**
  * Connection vectors C1–C15 and C18 of docs/sse-transport.md §8.2, run with and without
- * a DOM (test/stream/conformance-connection.test.ts and conformance-visibility.dom.test.ts): in a
- * browser `openEventStream` drives fetch-event-source, elsewhere it reads the body itself.
+ * a DOM (test/stream/conformance-connection.test.ts and conformance-visibility.dom.test.ts): the
+ * connection must not depend on whether a DOM is there.
  *
  * Status, MIME type, 204, abort and request headers are properties of one connection, so they are
  * asserted on `openEventStream`; reconnection (C4–C7 "no reconnect"/backoff, C9–C13) only exists
@@ -182,7 +182,7 @@ export function connectionConformanceSuite(): void {
         () => 'resolved',
         () => 'rejected',
       )
-      // Either way is fine; it must settle (fes resolves on abort, the plain reader may reject).
+      // Either way is fine; it must settle (an abort mid-request rejects, one before resolves).
       expect(['resolved', 'rejected']).toContain(await settled)
       expect(events).toEqual(['first'])
       expect(opened).toBe(1)

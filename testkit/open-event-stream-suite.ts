@@ -50,8 +50,8 @@ function lastEventIds(ids: { event: boolean; id: string | undefined }[]) {
 }
 
 /**
- * The same behaviour must hold with and without a DOM: in a browser `openEventStream` drives
- * fetch-event-source, elsewhere it reads the body itself (sse.ts explains why).
+ * The same behaviour must hold with and without a DOM (sse.ts reads the body itself either way;
+ * the suite runs in both environments so that nothing comes to depend on one).
  */
 export function openEventStreamSuite(): void {
   describe('openEventStream parsing', () => {
@@ -194,7 +194,7 @@ export function openEventStreamSuite(): void {
           push?.('data: second\n\n')
         },
       })
-      // Abort settles the call (fetch-event-source resolves on abort; the body read rejects).
+      // Abort settles the call (the body read rejects).
       await expect(
         done.then(
           () => 'settled',

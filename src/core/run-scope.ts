@@ -18,6 +18,8 @@ export class RunScope {
   readonly #cleanups = new Set<() => void>()
   readonly #wakeListeners = new Set<() => void>()
   #wakes = 0
+  /** Read once per event: a field is cheaper than the signal's `aborted` getter. */
+  #stopped = false
 
   constructor(timers: Timers) {
     this.#timers = timers
@@ -30,11 +32,12 @@ export class RunScope {
 
   /** `false` once stopped: every continuation checks this before touching state. */
   get active(): boolean {
-    return !this.#controller.signal.aborted
+    return !this.#stopped
   }
 
   /** Aborts requests, clears timers and listeners. Idempotent. */
   stop(): void {
+    this.#stopped = true
     this.#controller.abort()
     for (const [handle, onStop] of this.#pending) {
       this.#timers.clearTimeout(handle)

@@ -103,15 +103,22 @@ export function outputListFrom(items: readonly string[]): OutputList {
  * case while a run streams), else on a copy, so an older snapshot is never changed.
  */
 export function appendOutput(list: OutputList, item: string): OutputList {
-  // The initial snapshot's items are frozen: appending to it (a reducer test may) must fork.
-  if (list.items.length === list.length && !Object.isFrozen(list.items)) {
+  if (list.items.length !== list.length) return appendToCopy(list, item)
+  // A draft's items were checked when it was made: the common case, once per event, skips that.
+  if (list.draft) {
     list.items.push(item)
-    if (list.draft) {
-      ;(list as { length: number }).length += 1
-      return list
-    }
+    ;(list as { length: number }).length += 1
+    return list
+  }
+  // The initial snapshot's items are frozen: appending to it (a reducer test may) must fork.
+  if (!Object.isFrozen(list.items)) {
+    list.items.push(item)
     return { items: list.items, length: list.length + 1, stats: list.stats, draft: true }
   }
+  return appendToCopy(list, item)
+}
+
+function appendToCopy(list: OutputList, item: string): OutputList {
   list.stats.copiedItems += list.length
   const items = list.items.slice(0, list.length)
   items.push(item)

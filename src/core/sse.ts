@@ -1,7 +1,6 @@
-import { fetchEventSource } from '@microsoft/fetch-event-source'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import { ConnectionError, ProtocolError } from './errors'
-import { BlockScanner, type ScannedBlock } from './sse-blocks'
+import { BlockScanner, type IdOnlyBlock } from './sse-blocks'
 import { isRetryableStatus, parseRetryAfter } from './retry'
 
 /** One connection attempt to a prediction's `urls.stream`. */
@@ -52,56 +51,18 @@ const MAX_ID_LENGTH = 1024
  * Opens one server-sent event connection and reads it to its end.
  *
  * Resolves when the server ends the stream normally (the caller decides whether that was after
- * `done`) or when `signal` aborts; rejects with a {@link ConnectionError} whose `retryable` says
- * whether reconnecting may help, or a {@link ProtocolError}.
+ * `done`) or when `signal` aborts before the request is made; rejects with a
+ * {@link ConnectionError} whose `retryable` says whether reconnecting may help, a
+ * {@link ProtocolError}, or the abort reason when `signal` aborts mid-request.
  *
- * `@microsoft/fetch-event-source` owns the connection (open gate, close-vs-error routing, abort),
- * but its parser drops newline-only tokens and leading empty data lines, commits `Last-Event-ID`
- * before dispatch and chokes on non-Latin-1 ids (docs/sse-transport.md §2.1). So it is handed a
- * "shadow body" (docs/sse-transport.md §6): our `fetch` pipes the real body through a streaming
- * UTF-8 decoder into `eventsource-parser` and gives fes an empty stream that only mirrors the
- * end or the error. Its retry loop is never used: `onerror` always rethrows, and the caller
- * schedules reconnects with backoff.
+ * The connection is ours (docs/sse-transport.md §6): a `fetch`, the WHATWG checks on the
+ * response, a streaming UTF-8 decoder and `eventsource-parser`, with a block scanner beside the
+ * parser for what it does not report. Reconnecting with backoff is the caller's.
  */
 export async function openEventStream(request: EventStreamRequest): Promise<void> {
-  // fes ignores a signal that is already aborted and connects anyway (fetch-event-source #98).
   if (request.signal.aborted) return
-  if (!hasDom()) {
-    // fes calls `document.removeEventListener` and `window.clearTimeout` unconditionally when it
-    // disposes, which throws or crashes a DOM-less runtime (docs/sse-transport.md §2, A1–A4). There,
-    // the same pipeline runs without it.
-    const response = await connect(request)
-    await pump(response, request)
-    return
-  }
-  await fetchEventSource(request.url, {
-    signal: request.signal,
-    openWhenHidden: true,
-    fetch: async (_input, init) => {
-      // fes's own controller: aborting through fes must also abort the real request.
-      const response = await connect({ ...request, signal: init?.signal ?? request.signal })
-      const shadow = new ReadableStream<Uint8Array>({
-        // Pump from start(): a pull() that resolves without enqueueing stalls the stream forever.
-        start(controller) {
-          pump(response, request).then(
-            () => controller.close(),
-            (error: unknown) => controller.error(error),
-          )
-        },
-      })
-      return new Response(shadow, { status: 200, headers: response.headers })
-    },
-    // Classification already happened in `connect`.
-    onopen: async () => {},
-    onmessage: () => {},
-    onerror: (error: unknown) => {
-      throw error
-    },
-  })
-}
-
-function hasDom(): boolean {
-  return typeof window !== 'undefined' && typeof document !== 'undefined'
+  const response = await connect(request)
+  await pump(response, request)
 }
 
 async function connect(request: EventStreamRequest): Promise<Response> {
@@ -160,9 +121,30 @@ async function pump(response: Response, request: EventStreamRequest): Promise<vo
   const decoder = new TextDecoder()
   let overflow: ProtocolError | undefined
   const maxEventSize = request.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE
-  const parsed: EventSourceMessage[] = []
+  // Abort events fire synchronously, so this flag is as current as `signal.aborted` and cheaper
+  // to read once per event.
+  let stopped = false
+  let delivered = 0
+  // Id-only blocks the scanner has ended and the parser has not reached yet. The scanner reads
+  // each chunk first; the parser also holds a line ended by a CR at the end of a chunk until
+  // the next chunk shows whether a LF follows.
+  let idOnly: readonly IdOnlyBlock[] = []
+  let nextIdOnly = 0
+  const deliverIdOnly = () => {
+    while (nextIdOnly < idOnly.length && !stopped) {
+      const block = idOnly[nextIdOnly] as IdOnlyBlock
+      if (block.dataBlocksBefore > delivered) return
+      nextIdOnly += 1
+      request.onLastEventId?.(block.id)
+    }
+  }
   const parser = createParser({
-    onEvent: (event) => void parsed.push(event),
+    onEvent: (event) => {
+      if (nextIdOnly < idOnly.length) deliverIdOnly()
+      if (stopped) return
+      delivered += 1
+      request.onEvent(event)
+    },
     onRetry: (ms) => request.onRetry?.(ms),
     onError: (error) => {
       if (error.type === 'max-buffer-size-exceeded') {
@@ -178,41 +160,28 @@ async function pump(response: Response, request: EventStreamRequest): Promise<vo
   // eventsource-parser 3.1 strips U+00EF U+00BB U+00BF (a BOM's bytes read as Latin-1) from its
   // first chunk; the decoder has already removed the real BOM, so give it an empty first chunk.
   parser.feed('')
-  // Blocks the scanner has ended and the parser has not dispatched yet: the parser holds a line
-  // ended by a CR at the end of a chunk until the next chunk shows whether a LF follows.
-  let waiting: ScannedBlock[] = []
   const feed = (text: string) => {
+    const found = blocks.feed(text)
+    if (found.length > 0) {
+      idOnly = idOnly.slice(nextIdOnly).concat(found)
+      nextIdOnly = 0
+    }
     parser.feed(text)
-    if (!overflow) for (const block of blocks.feed(text)) waiting.push(block)
-    // Delivered blocks are counted, not shifted off one by one: a chunk of a thousand events
-    // would otherwise move the queue a thousand times.
-    let next = 0
-    let done = 0
-    for (; done < waiting.length; done += 1) {
-      if (request.signal.aborted) return
-      const block = waiting[done] as ScannedBlock
-      if (block.data) {
-        const event = parsed[next]
-        if (!event) break
-        next += 1
-        request.onEvent(event)
-      } else if (block.id !== undefined) request.onLastEventId?.(block.id)
-    }
-    waiting = done === waiting.length ? [] : waiting.slice(done)
-    // Never lose an event, should the two ever disagree.
-    for (let index = next; index < parsed.length; index += 1) {
-      if (!request.signal.aborted) request.onEvent(parsed[index] as EventSourceMessage)
-    }
-    parsed.length = 0
+    // Those after the chunk's last event; none past an event too large to be dispatched.
+    if (!overflow) deliverIdOnly()
   }
   // An injected fetch may not tie its body to the signal: stop reading on abort regardless.
-  const stop = () => void reader.cancel().catch(() => {})
+  const stop = () => {
+    stopped = true
+    void reader.cancel().catch(() => {})
+  }
   request.signal.addEventListener('abort', stop, { once: true })
+  if (request.signal.aborted) stop()
   let last = ''
   try {
     for (;;) {
       const { done, value } = await reader.read()
-      if (done || request.signal.aborted) break
+      if (done || stopped) break
       request.onBytes?.()
       const text = decoder.decode(value, { stream: true })
       if (text) last = text

@@ -101,9 +101,14 @@ export function reduce(state: PredictionStreamSnapshot, action: Action): Predict
     case 'event-received':
       applyEvent(next, action.event)
       break
-    case 'events-received':
-      for (const event of action.events) applyEvent(next, event)
+    case 'events-received': {
+      // The chunk's text is joined and appended once: one flat string per chunk instead of a
+      // rope node per event that the text would keep alive (allocation, and GC work, per token).
+      const parts: string[] = []
+      for (const event of action.events) applyEvent(next, event, parts)
+      if (parts.length > 0) next.text += parts.join('')
       break
+    }
     case 'stream-abandoned':
       next.streamError = action.error
       break
@@ -130,7 +135,8 @@ function applyConnection(
   next.transport = transport ?? next.transport
 }
 
-function applyEvent(next: SnapshotFields, event: StreamEvent): void {
+/** `textParts`, when given, collects the text to append instead of appending it here. */
+function applyEvent(next: SnapshotFields, event: StreamEvent, textParts?: string[]): void {
   // WHATWG §9.2.6: the last event ID is committed when an event is dispatched, whatever its type.
   next.lastEventId = event.id ?? next.lastEventId
   if (isTerminalStatus(next.status)) return
@@ -140,7 +146,10 @@ function applyEvent(next: SnapshotFields, event: StreamEvent): void {
       // (docs/design.md rule 2), unless the items are files or other values, not text.
       next.outputKind ??= itemKind(event.data)
       next.status = 'processing'
-      if (next.outputKind === 'text') next.text += event.data
+      if (next.outputKind === 'text') {
+        if (textParts) textParts.push(event.data)
+        else next.text += event.data
+      }
       next.outputList = appendOutput(next.outputList, event.data)
       next.attempt = 0
       return

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest'
 import { connectionConformanceSuite } from '../../testkit/conformance-connection'
 
-it('runs without a DOM (the path that does not use fetch-event-source)', () => {
+it('runs without a DOM', () => {
   expect(typeof window).toBe('undefined')
 })
 

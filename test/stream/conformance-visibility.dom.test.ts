@@ -1,9 +1,8 @@
 /**
- * Connection vectors C16/C17 of docs/sse-transport.md §8.2, in jsdom, where
- * `openEventStream` drives fetch-event-source. fes's own visibility handling (abort on hide,
- * reconnect on show) duplicates connections and leaves one that survives abort (#95, B11), so
- * `openWhenHidden: true` is always set: a `visibilitychange` must never open or abort anything.
- * The rest of §8.2 runs here too, for the fes path (testkit/conformance-connection.ts).
+ * Connection vectors C16/C17 of docs/sse-transport.md §8.2, in jsdom: a `visibilitychange` must
+ * never open or abort anything (fetch-event-source, which we no longer use, did both and
+ * duplicated connections, #95, B11; docs/sse-transport.md §7.2). The rest of §8.2 runs here too,
+ * with a DOM present (testkit/conformance-connection.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Timers } from '../../src/core/index'
@@ -83,7 +82,7 @@ function manualTimers() {
   return { timers, pending, runAll }
 }
 
-it('runs with a DOM (the path through fetch-event-source)', () => {
+it('runs with a DOM', () => {
   expect(typeof window).toBe('object')
   expect(typeof document).toBe('object')
 })

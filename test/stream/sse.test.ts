@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest'
 import { openEventStreamSuite } from '../../testkit/open-event-stream-suite'
 
-it('runs without a DOM (the path that does not use fetch-event-source)', () => {
+it('runs without a DOM', () => {
   expect(typeof window).toBe('undefined')
 })
 
