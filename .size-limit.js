@@ -8,7 +8,7 @@ export default [
     path: 'dist/index.js',
     import: '{ usePredictionStream, StreamingText }',
     ignore: ['react-dom'],
-    limit: '16 kB',
+    limit: '14 kB',
     modifyEsbuildConfig: (config) => ({ ...config, format: 'esm', platform: 'browser' }),
   },
 ]

@@ -4,8 +4,8 @@ import type { TabChannel, TabCoordination } from '../src/core/index'
  * Tabs in one Node process: Node's own `BroadcastChannel` (real, delivered between instances of
  * one name as in a browser) and an exclusive lock queue standing in for `navigator.locks`, which
  * Node 20 lacks. Each "tab" is a `PredictionStream` given this coordination as
- * `shareAcrossTabs`; closing a tab is its `disconnect()`, which releases its lock as a browser
- * does for a closed tab. `holders` and `queued` show the election.
+ * `shareAcrossTabs: tabSharing(coordination)`; closing a tab is its `disconnect()`, which
+ * releases its lock as a browser does for a closed tab. `holders` and `queued` show the election.
  */
 export function memoryTabCoordination(): TabCoordination & {
   readonly holders: number

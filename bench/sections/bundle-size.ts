@@ -17,6 +17,11 @@ export const BUNDLES = [
     entry: `export { usePredictionStream, StreamingText } from './dist/index.js'`,
   },
   {
+    // The opt-in feature, to show what it adds when an app uses it.
+    name: 'react-prediction-stream (the same + resumeAfterReload)',
+    entry: `export { usePredictionStream, StreamingText, resumeAfterReload } from './dist/index.js'`,
+  },
+  {
     name: 'react-prediction-stream/core (whole entry)',
     entry: `export * from './dist/core.js'`,
   },

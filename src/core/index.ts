@@ -11,7 +11,9 @@ export { throttleSubscribe } from './throttle'
 export type { UpdateInterval } from './throttle'
 export { watchPredictionStream } from './watch'
 export type { PredictionStreamCallbacks } from './watch'
+export { resumeAfterReload } from './resume-store'
 export type { StoredPrediction } from './resume-store'
+export { tabSharing } from './tab-sharing'
 export type { TabChannel, TabCoordination, TabLocks } from './cross-tab'
 export {
   ApiError,
@@ -32,12 +34,14 @@ export type {
   PredictionStreamMetrics,
   PredictionStreamOptions,
   PredictionStreamSnapshot,
+  Resume,
   ResumeOptions,
   ResumeStorage,
   RetryOptions,
   SnapshotSource,
   StreamPhase,
   StreamStatus,
+  TabSharing,
   Timers,
   Transport,
 } from './types'

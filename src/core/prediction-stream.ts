@@ -1,4 +1,3 @@
-import { browserTabCoordination, type TabCoordination } from './cross-tab'
 import { createEndpointClient, type EndpointClient, type PredictionTarget } from './endpoint-client'
 import { InvalidOptionsError } from './errors'
 import { hostTimers } from './host-timers'
@@ -6,11 +5,11 @@ import { assertResolvable, createBody, targetOf, validateOptions } from './optio
 import { isTerminalStatus } from './prediction'
 import { PredictionRun } from './prediction-run'
 import { RefCount } from './ref-count'
-import { persistForResume, resumedRun, ResumeStore } from './resume-store'
+import type { ResumeHooks } from './resume-store'
 import { defaultRetryPolicy } from './retry'
-import { runSharing } from './shared-stream'
 import { DEFAULT_MAX_EVENT_SIZE } from './sse'
 import { initialSnapshot, reduce, type Action } from './state'
+import { tabSharing, type TabSharingHooks } from './tab-sharing'
 import type { PredictionStreamOptions, PredictionStreamSnapshot, Timers } from './types'
 
 /**
@@ -44,8 +43,8 @@ export class PredictionStream {
   readonly #timers: Timers
   readonly #now: () => number
   readonly #users: RefCount
-  readonly #resume: ResumeStore | undefined
-  readonly #tabs: TabCoordination | undefined
+  readonly #resume: ResumeHooks | undefined
+  readonly #tabs: TabSharingHooks | undefined
 
   constructor(options: PredictionStreamOptions) {
     validateOptions(options)
@@ -63,10 +62,13 @@ export class PredictionStream {
       this.disconnect()
       options.onRelease?.()
     })
-    this.#resume = options.resume ? new ResumeStore(options.resume) : undefined
-    if (this.#resume) persistForResume(this, this.#resume, this.#timers, this.#now)
-    const tabs = options.shareAcrossTabs ?? true
-    this.#tabs = tabs === true ? browserTabCoordination() : tabs || undefined
+    // `resume` is a value made by a function exported on its own (resumeAfterReload), so its
+    // code is bundled only by apps that use it. Tab sharing is on by default, so that the same
+    // chat open in two tabs never streams twice: its code is in every bundle.
+    this.#resume = options.resume as ResumeHooks | undefined
+    this.#resume?.persist(this, this.#timers, this.#now)
+    const tabs = options.shareAcrossTabs ?? tabSharing()
+    this.#tabs = tabs === false ? undefined : (tabs as TabSharingHooks)
   }
 
   /** Calls `listener` after every snapshot change. Returns the function that unsubscribes. */
@@ -134,11 +136,11 @@ export class PredictionStream {
    * browser.
    */
   resume = async (): Promise<boolean> => {
-    const stored = this.#resume?.read()
-    if (!stored || this.#run?.active) return false
+    if (this.#run?.active) return false
+    const stored = this.#resume?.read(this.#now())
+    if (!stored) return false
     assertResolvable(this.#options.endpoint)
-    const restored = resumedRun(stored, this.#now())
-    await this.#begin(restored?.action).attach(stored.id, restored?.seed)
+    await this.#begin(stored.start?.action).attach(stored.id, stored.start?.seed)
     return true
   }
 
@@ -199,7 +201,7 @@ export class PredictionStream {
     const stallTimeoutMs = options.stallTimeoutMs ?? 45_000
     // One connection per stream among the tabs (shared-stream.ts): a follower hears from the
     // holder at least every `beatMs`, and opens its own after `silenceMs` of nothing.
-    const tabs = runSharing(this.#tabs, {
+    const tabs = this.#tabs?.run({
       held: () => ({ output: this.#state.output, lastEventId: this.#state.lastEventId }),
       silenceMs: 2 * stallTimeoutMs,
       beatMs: stallTimeoutMs / 3,
@@ -210,7 +212,7 @@ export class PredictionStream {
     const dispatch = (action: Action) => {
       if (this.#run !== run) return
       this.#dispatch(action)
-      tabs.relay(action)
+      tabs?.relay(action)
     }
     const run: PredictionRun = new PredictionRun({
       client: this.#client,
@@ -222,7 +224,7 @@ export class PredictionStream {
       maxEventSize: options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE,
       pollIntervalMs: [options.pollIntervalMs ?? 500, options.maxPollIntervalMs ?? 5000],
       dispatch,
-      share: tabs.share,
+      share: tabs?.share,
     })
     this.#run = run
     this.#dispatch(first)

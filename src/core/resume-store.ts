@@ -3,6 +3,7 @@ import { outputListOf } from './snapshot'
 import type { Action } from './state'
 import type {
   PredictionStreamSnapshot,
+  Resume,
   ResumeOptions,
   ResumeStorage,
   SnapshotSource,
@@ -82,6 +83,48 @@ export class ResumeStore {
       // See the class comment.
     }
   }
+}
+
+/** What a {@link PredictionStream} does with its `resume` option (see {@link resumeAfterReload}). */
+export interface ResumeHooks extends Resume {
+  /** Keeps storage in step with the stream's snapshots; returns the function that stops it. */
+  persist(source: SnapshotSource, timers: Timers, now: () => number): () => void
+  /**
+   * The remembered prediction, and how a reloaded page's run starts from it (see
+   * {@link resumedRun}), or `undefined` when nothing is remembered.
+   */
+  read(at: number): { id: string; start?: ReturnType<typeof resumedRun> } | undefined
+}
+
+/**
+ * The value of the `resume` option: remember the running prediction (id, urls, its `output`
+ * items, text and last event ID) under `options.key`, written at most once per second, so that
+ * after a reload `resume()` (the hook: on mount) shows the text at once and reopens the stream
+ * from that last event ID instead of creating a new prediction. A function of its own, so that
+ * apps that never resume never bundle this code.
+ *
+ * @param options - `key` names the stream across reloads (the entry is
+ * `"react-prediction-stream:" + key`); `storage` is where it is kept, `sessionStorage` by default
+ * (nothing is kept where there is none, and a storage that throws only loses the ability to
+ * resume).
+ * @returns The value to pass as `resume`. Never throws.
+ *
+ * @example
+ * ```ts
+ * usePredictionStream({ endpoint, model, resume: resumeAfterReload({ key: 'haiku' }) })
+ * ```
+ */
+export function resumeAfterReload(options: ResumeOptions): Resume {
+  const store = new ResumeStore(options)
+  const hooks: ResumeHooks = {
+    kind: 'resume',
+    persist: (source, timers, now) => persistForResume(source, store, timers, now),
+    read: (at) => {
+      const stored = store.read()
+      return stored && { id: stored.id, start: resumedRun(stored, at) }
+    },
+  }
+  return hooks
 }
 
 /**

@@ -213,25 +213,3 @@ export function shareStream(
     },
   }
 }
-
-/**
- * Tab sharing for one run, or none without `coordination`: the run's `share` (see
- * {@link shareStream}), and the `relay` its dispatch calls with every action it reports.
- */
-export function runSharing(
-  coordination: TabCoordination | undefined,
-  options: Omit<SharedStreamOptions, 'coordination' | 'key'>,
-): {
-  share?: (scope: RunScope, url: string, intake: EventIntake) => Promise<boolean>
-  relay(action: Action): void
-} {
-  if (!coordination) return { relay: () => {} }
-  let shared: SharedStreamHandle | undefined
-  return {
-    share: (scope, url, intake) => {
-      shared = shareStream(scope, intake, { ...options, coordination, key: url })
-      return shared.leading
-    },
-    relay: (action) => shared?.relay(action),
-  }
-}

@@ -1,5 +1,4 @@
 // The options a PredictionStream is created with (the snapshot's types are in types.ts).
-import type { TabCoordination } from './cross-tab'
 
 /** Timer functions, injectable so tests and non-browser hosts control time. */
 export interface Timers {
@@ -141,9 +140,10 @@ export interface PredictionStreamOptions {
    * Remember the running prediction (id, urls, its `output` items, text and last event ID) under
    * a key, written at most once per second, so that after a reload `resume()` shows the text at
    * once and reopens the stream from that last event ID instead of creating a new prediction.
+   * Made by `resumeAfterReload({ key })`.
    * @defaultValue off
    */
-  resume?: ResumeOptions
+  resume?: Resume
   /**
    * What the output items are: `'text'` (deltas concatenated into `text`, as language models
    * stream), `'items'` (kept in `output` only, as image iterators stream file URLs), or `'auto'`:
@@ -154,17 +154,13 @@ export interface PredictionStreamOptions {
    */
   outputKind?: 'auto' | 'text' | 'items'
   /**
-   * Tabs of one origin following the same prediction share one stream connection: the tab
-   * holding a Web Lock named after the stream (`navigator.locks`) opens it and relays its events
-   * to the others over a `BroadcastChannel`; when that tab closes, the next one takes over from
-   * the last event ID it was relayed. A tab that hears nothing from the holder for twice
-   * `stallTimeoutMs` opens its own connection. `false` gives each stream its own connection; a
-   * {@link TabCoordination} replaces the browser's locks and channels. Where there is no
-   * document, no Web Locks or no BroadcastChannel (Node, older browsers), each stream has its
-   * own connection.
-   * @defaultValue `true`
+   * Tabs of one origin following the same prediction share one stream connection (see
+   * `tabSharing()` for how). `false` gives each stream its own connection; `tabSharing(coordination)`
+   * replaces the browser's locks and channels. Where there is no document, no Web Locks or no
+   * BroadcastChannel (Node, older browsers), each stream has its own connection anyway.
+   * @defaultValue `tabSharing()`
    */
-  shareAcrossTabs?: boolean | TabCoordination
+  shareAcrossTabs?: false | TabSharing
   /**
    * Called when the last user declared with `retain()` has released the stream and it has
    * disconnected: the moment a cache of streams (such as {@link PredictionStreamRegistry}) can
@@ -172,6 +168,24 @@ export interface PredictionStreamOptions {
    * @defaultValue none
    */
   onRelease?: () => void
+}
+
+/**
+ * The `resume` option's value, made by `resumeAfterReload(options)`. Opaque: what it does is
+ * internal, which lets the stream skip its code entirely when the option is not used.
+ */
+export interface Resume {
+  /** Tells this value apart from other options' values. */
+  readonly kind: 'resume'
+}
+
+/**
+ * The `shareAcrossTabs` option's value, made by `tabSharing(coordination?)`. Opaque, like
+ * {@link Resume}.
+ */
+export interface TabSharing {
+  /** Tells this value apart from other options' values. */
+  readonly kind: 'tab-sharing'
 }
 
 /** The part of the Web Storage API a resume store needs; `sessionStorage` by default. */

@@ -149,9 +149,11 @@ export type StreamPhase = 'idle' | 'queued' | 'booting' | 'generating' | 'stalle
 
 export type {
   PredictionStreamOptions,
+  Resume,
   ResumeOptions,
   ResumeStorage,
   RetryOptions,
+  TabSharing,
   Timers,
 } from './stream-options'
 

@@ -109,9 +109,9 @@ export interface UsePredictionStreamResult extends PredictionStreamSnapshot {
  *   `ConnectionError`) with whatever `text` had arrived kept. Invalid options throw
  *   `InvalidOptionsError` during render, like any programming error.
  * - On the server (SSR) it renders the idle snapshot and touches no network or shared state.
- * - With `resume: { key }`, a prediction still running when the page was reloaded is
- *   re-attached on mount instead of being lost: its text is shown at once, and only the events
- *   after it are streamed.
+ * - With `resume: resumeAfterReload({ key })`, a prediction still running when the page was
+ *   reloaded is re-attached on mount instead of being lost: its text is shown at once, and only
+ *   the events after it are streamed.
  *
  * @example
  * ```tsx

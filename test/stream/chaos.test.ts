@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { PredictionStream, watchPredictionStream } from '../../src/core/index'
+import { PredictionStream, tabSharing, watchPredictionStream } from '../../src/core/index'
 import { ECHO_MODEL } from '../../src/testing/models/served-models'
 import { createRandom, randomInt } from '../../src/testing/predictions/random'
 import {
@@ -230,7 +230,7 @@ it(
           retry: { maxAttempts: 10, baseDelayMs: 2, maxDelayMs: 20 },
           pollIntervalMs: 5,
           maxPollIntervalMs: 20,
-          shareAcrossTabs: coordination,
+          shareAcrossTabs: tabSharing(coordination),
           now: () => Date.now() + clock,
         })
         const state = {

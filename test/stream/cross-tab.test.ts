@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   PredictionStream,
+  tabSharing,
   watchPredictionStream,
   type TabChannel,
   type TabCoordination,
@@ -31,13 +32,18 @@ const streamRequests = (since: number) =>
   server.requests.filter((r) => r.seq >= since && r.path.startsWith('/v1/streams/'))
 
 /** A tab: a stream with the tabs' coordination, its timers counted and its outputs counted. */
-function openTab(shareAcrossTabs: TabCoordination | boolean, model?: string) {
+function openTab(tabs: TabCoordination | 'page' | 'off', model?: string) {
   const timers = trackedTimers()
   const stream = new PredictionStream({
     endpoint: server.predictionsUrl,
     ...(model ? { model } : {}),
     timers,
-    shareAcrossTabs,
+    // 'page': the default (the page's locks and channels, none in Node).
+    ...(tabs === 'off'
+      ? { shareAcrossTabs: false as const }
+      : tabs === 'page'
+        ? {}
+        : { shareAcrossTabs: tabSharing(tabs) }),
     // A holder that falls silent for 2 × this is replaced (see the last test).
     stallTimeoutMs: 2_000,
   })
@@ -47,7 +53,7 @@ function openTab(shareAcrossTabs: TabCoordination | boolean, model?: string) {
 }
 
 /** Tab A creates the prediction; tab B follows it once A has `joinAfter` items. */
-async function twoTabs(tabs: TabCoordination | boolean, joinAfter: number) {
+async function twoTabs(tabs: TabCoordination | 'page' | 'off', joinAfter: number) {
   const a = openTab(tabs, GOLIATH)
   void a.stream.start({ prompt: PROMPT })
   const { prediction } = await until(a.stream, (s) => s.output.length >= joinAfter)
@@ -162,8 +168,17 @@ describe('one stream per prediction across tabs', () => {
 
   it('keeps one connection per stream where tabs cannot coordinate', async () => {
     const since = server.requests.length
-    // The default (`true`) finds nothing to coordinate with in Node, which has no document.
-    const { a, b } = await twoTabs(true, 1)
+    // The page's coordination (`tabSharing()`) finds nothing to coordinate with in Node, which
+    // has no document.
+    const { a, b } = await twoTabs('page', 1)
+    await Promise.all([until(a.stream, settled), until(b.stream, settled)])
+    expect(b.stream.getSnapshot().text).toBe(expected.join(''))
+    expect(streamRequests(since)).toHaveLength(2)
+  })
+
+  it('keeps one connection per stream with `shareAcrossTabs: false`', async () => {
+    const since = server.requests.length
+    const { a, b } = await twoTabs('off', 1)
     await Promise.all([until(a.stream, settled), until(b.stream, settled)])
     expect(b.stream.getSnapshot().text).toBe(expected.join(''))
     expect(streamRequests(since)).toHaveLength(2)

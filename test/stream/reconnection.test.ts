@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ApiError, PredictionStream, type ResumeStorage } from '../../src/core/index'
+import {
+  ApiError,
+  PredictionStream,
+  resumeAfterReload,
+  type ResumeStorage,
+} from '../../src/core/index'
 import { recordingsOfModel, selectRecording } from '../../src/testing/models/recordings'
 import { startReplicateServer, type ReplicateServer } from '../../src/testing/index'
 import { cuttingFetch } from '../../testkit/cutting-fetch'
@@ -237,7 +242,7 @@ describe('resume after reload', () => {
       const before = new PredictionStream({
         endpoint: slow.predictionsUrl,
         model: 'meta/llama-2-70b-chat',
-        resume: { key: 'thread-1', storage },
+        resume: resumeAfterReload({ key: 'thread-1', storage }),
       })
       void before.start({ prompt: 'poem' })
       await until(before, (s) => s.output.length >= 3)
@@ -247,7 +252,7 @@ describe('resume after reload', () => {
       const after = new PredictionStream({
         endpoint: slow.predictionsUrl,
         fetch,
-        resume: { key: 'thread-1', storage },
+        resume: resumeAfterReload({ key: 'thread-1', storage }),
       })
       await expect(after.resume()).resolves.toBe(true)
       const snapshot = await until(after, settled)

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PredictionStream, type ResumeStorage, type StoredPrediction } from '../../src/core/index'
+import {
+  PredictionStream,
+  resumeAfterReload,
+  type ResumeStorage,
+  type StoredPrediction,
+} from '../../src/core/index'
 import { recordingsOfModel, selectRecording } from '../../src/testing/models/recordings'
 import { startReplicateServer, type ReplicateServer } from '../../src/testing/index'
 import { settled, until } from '../../testkit/until'
@@ -58,7 +63,7 @@ async function pageBeforeReload(
   const before = new PredictionStream({
     endpoint: server.predictionsUrl,
     model: GOLIATH,
-    resume: { key: KEY, storage },
+    resume: resumeAfterReload({ key: KEY, storage }),
   })
   void before.start({ prompt: PROMPT })
   await until(before, (s) => s.output.length >= atLeast)
@@ -72,7 +77,7 @@ function pageAfterReload(storage: ResumeStorage) {
   const responses: string[] = []
   const after = new PredictionStream({
     endpoint: server.predictionsUrl,
-    resume: { key: KEY, storage },
+    resume: resumeAfterReload({ key: KEY, storage }),
     fetch: async (input, init) => {
       const response = await fetch(input, init)
       responses.push(String(input))
@@ -151,7 +156,7 @@ describe('resume without replay', { timeout: 30_000 }, () => {
     const stream = new PredictionStream({
       endpoint: server.predictionsUrl,
       model: GOLIATH,
-      resume: { key: KEY, storage },
+      resume: resumeAfterReload({ key: KEY, storage }),
     })
     const startedAt = Date.now()
     await stream.start({ prompt: PROMPT })

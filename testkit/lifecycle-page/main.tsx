@@ -1,13 +1,15 @@
 /**
  * The page chromium-lifecycle.test.ts drives in real Chromium tabs: `usePredictionStream` with
- * `<StreamingText>`, as an app writes them. `?model=owner/name` owns a stream remembered under
- * `resume` (the test calls `lifecycle.start(prompt)`); `?attach=<id>` follows an existing
- * prediction. `window.lifecycle` gives the test the snapshot and the moments (`performance.now()`)
+ * `<StreamingText>`, as an app writes them, tab sharing left at its default (on).
+ * `?model=owner/name` owns a stream remembered under `resume` (the test calls
+ * `lifecycle.start(prompt)`); `?attach=<id>` follows an existing prediction. `window.lifecycle`
+ * gives the test the snapshot and the moments (`performance.now()`)
  * the page woke up and the stream ended, measured inside the page.
  */
 import { useEffect } from 'react'
 import { createRoot } from 'react-dom/client'
 import {
+  resumeAfterReload,
   StreamingText,
   usePredictionStream,
   type PredictionStream,
@@ -52,7 +54,11 @@ function Page() {
   const result = usePredictionStream(
     attach
       ? { endpoint: '/api/predictions', predictionId: attach }
-      : { endpoint: '/api/predictions', model: params.get('model')!, resume: { key: 'lifecycle' } },
+      : {
+          endpoint: '/api/predictions',
+          model: params.get('model')!,
+          resume: resumeAfterReload({ key: 'lifecycle' }),
+        },
   )
   const { stream, start } = result
   useEffect(() => expose(stream, (prompt) => void start({ prompt })), [stream, start])

@@ -1,12 +1,12 @@
 'use client'
-import { StreamingText, usePredictionStream } from 'react-prediction-stream'
+import { resumeAfterReload, StreamingText, usePredictionStream } from 'react-prediction-stream'
 
 export function Haiku() {
   const { text, status, error, start, cancel } = usePredictionStream({
     endpoint: '/api/predictions',
     model: 'meta/meta-llama-3-8b-instruct',
     // A reload while it streams picks the same prediction up again instead of losing it.
-    resume: { key: 'haiku' },
+    resume: resumeAfterReload({ key: 'haiku' }),
   })
   const streaming = status === 'starting' || status === 'processing'
   return (

@@ -8,19 +8,23 @@ import type { ChatStatus, PredictionChatSnapshot } from './types'
 type Operation = (thread: Thread) => Thread
 
 /**
+ * What the server renders: an empty, idle thread. A module constant marked pure, not a static
+ * field, so that a bundle of the React entry that never uses chat can drop this file.
+ */
+export const serverChatSnapshot: PredictionChatSnapshot = /* @__PURE__ */ Object.freeze({
+  messages: /* @__PURE__ */ Object.freeze([]),
+  status: 'idle',
+  error: null,
+  restored: false,
+})
+
+/**
  * The thread of one chat, its snapshot and its storage. Every change is an operation applied to
  * the freshest stored copy (read back first where storage reads are synchronous), so that two
  * tabs changing one thread one after the other keep each other's changes instead of the last
  * writer's copy winning. Snapshots are published once per batch of changes.
  */
 export class ChatThreadStore {
-  static readonly serverSnapshot: PredictionChatSnapshot = Object.freeze({
-    messages: Object.freeze([]),
-    status: 'idle',
-    error: null,
-    restored: false,
-  })
-
   /** This tab's id (see `PredictionChatOptions.tabId`). */
   readonly tab: string
   readonly #threadId: string

@@ -6,7 +6,7 @@ import type { PredictionStream } from '../prediction-stream'
 import { RefCount } from '../ref-count'
 import type { PredictionStreamOptions } from '../types'
 import { ChatRunner } from './chat-runner'
-import { ChatThreadStore } from './chat-thread-store'
+import { ChatThreadStore, serverChatSnapshot } from './chat-thread-store'
 import { newMessage, normalizeMessages } from './message-init'
 import { resolveTemplate } from './templates'
 import * as ops from './thread'
@@ -76,7 +76,7 @@ export class PredictionChat {
   getSnapshot = (): PredictionChatSnapshot => this.#store.getSnapshot()
 
   /** The snapshot of a server render: no messages, not restored. */
-  getServerSnapshot = (): PredictionChatSnapshot => ChatThreadStore.serverSnapshot
+  getServerSnapshot = (): PredictionChatSnapshot => serverChatSnapshot
 
   /**
    * The stream of answer `messageId` while this chat follows it, else `undefined`: give it to
