@@ -1,4 +1,5 @@
 import { isTerminalStatus, type PredictionUrls } from './prediction'
+import { itemsOf } from './output-list'
 import { outputListOf } from './snapshot'
 import type { Action } from './state'
 import type {
@@ -167,7 +168,8 @@ function recordOf(snapshot: PredictionStreamSnapshot, withOutput: boolean): Stor
   if (!withOutput) return { id, urls, lastEventId: null }
   // The run's own list, not `snapshot.output`, which would copy every item on each write.
   const list = outputListOf(snapshot)
-  const output = list.items.length === list.length ? list.items : list.items.slice(0, list.length)
+  const items = itemsOf(list)
+  const output = items.length === list.length ? items : items.slice(0, list.length)
   const joined = output.join('')
   const text = snapshot.text === joined ? {} : { text: snapshot.text }
   return { id, urls, lastEventId: snapshot.lastEventId, output, ...text }

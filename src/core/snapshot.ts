@@ -1,22 +1,6 @@
+import { itemsOf, outputListFrom, sameList, type OutputList } from './output-list'
 import { isTerminalStatus } from './prediction'
 import type { PredictionStreamMetrics, PredictionStreamSnapshot, StreamPhase } from './types'
-
-/**
- * The `output` items of one run, append-only: every snapshot of the run shares `items` and
- * records its own `length`, so appending an item costs O(1) and copies nothing, while each
- * snapshot still shows exactly the items it had (the shared array only grows past them).
- */
-export interface OutputList {
-  readonly items: string[]
-  readonly length: number
-  /** Items ever copied for this run's lists, by a fork or by materialising `output`. */
-  readonly stats: { copiedItems: number }
-  /**
-   * Made during the action being reduced and not yet in any snapshot: further appends of the
-   * same action may extend it in place instead of allocating a list per event.
-   */
-  draft?: boolean
-}
 
 /**
  * Everything a snapshot holds, with its output as an {@link OutputList}: the reducer's draft,
@@ -50,7 +34,7 @@ export function createSnapshot(fields: SnapshotFields): PredictionStreamSnapshot
     get output() {
       if (output === undefined) {
         list.stats.copiedItems += list.length
-        output = Object.freeze(list.items.slice(0, list.length))
+        output = Object.freeze(itemsOf(list).slice(0, list.length))
       }
       return output
     },
@@ -93,44 +77,11 @@ export function fieldsOf(snapshot: PredictionStreamSnapshot): SnapshotFields {
   }
 }
 
-/** A new list holding `items` (copied, so the caller's array is never appended to). */
-export function outputListFrom(items: readonly string[]): OutputList {
-  return { items: items.slice(), length: items.length, stats: { copiedItems: items.length } }
-}
-
-/**
- * `list` with `item` appended: in place when `list` is the newest view of its items (the only
- * case while a run streams), else on a copy, so an older snapshot is never changed.
- */
-export function appendOutput(list: OutputList, item: string): OutputList {
-  if (list.items.length !== list.length) return appendToCopy(list, item)
-  // A draft's items were checked when it was made: the common case, once per event, skips that.
-  if (list.draft) {
-    list.items.push(item)
-    ;(list as { length: number }).length += 1
-    return list
-  }
-  // The initial snapshot's items are frozen: appending to it (a reducer test may) must fork.
-  if (!Object.isFrozen(list.items)) {
-    list.items.push(item)
-    return { items: list.items, length: list.length + 1, stats: list.stats, draft: true }
-  }
-  return appendToCopy(list, item)
-}
-
-function appendToCopy(list: OutputList, item: string): OutputList {
-  list.stats.copiedItems += list.length
-  const items = list.items.slice(0, list.length)
-  items.push(item)
-  return { items, length: items.length, stats: list.stats, draft: true }
-}
-
 /** `true` when two field sets would make the same snapshot. */
 export function sameFields(a: SnapshotFields, b: SnapshotFields): boolean {
   for (const key of Object.keys(a) as (keyof SnapshotFields)[]) {
     if (key === 'outputList') {
-      if (a.outputList.items !== b.outputList.items || a.outputList.length !== b.outputList.length)
-        return false
+      if (!sameList(a.outputList, b.outputList)) return false
     } else if (a[key] !== b[key]) return false
   }
   return true
@@ -162,7 +113,7 @@ export function initialFields(): SnapshotFields {
     text: '',
     textRevision: 0,
     outputKind: null,
-    outputList: { items: [], length: 0, stats: { copiedItems: 0 } },
+    outputList: outputListFrom([]),
     logs: '',
     error: null,
     prediction: null,
@@ -178,11 +129,7 @@ export function initialFields(): SnapshotFields {
 export const initialSnapshot: PredictionStreamSnapshot = Object.freeze(
   createSnapshot({
     ...initialFields(),
-    outputList: {
-      items: Object.freeze([]) as unknown as string[],
-      length: 0,
-      stats: { copiedItems: 0 },
-    },
+    outputList: outputListFrom([], true),
   }),
 )
 

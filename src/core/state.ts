@@ -1,13 +1,13 @@
 import { PredictionFailedError, type PredictionStreamError } from './errors'
+import { parseDetail, parseReason } from './event-data'
 import { fileOutputOf } from './file-output'
 import { isTerminalStatus, type Prediction } from './prediction'
+import { appendOutput, appendTextItems, outputListFrom } from './output-list'
 import {
-  appendOutput,
   createSnapshot,
   fieldsOf,
   initialFields,
   noMetrics,
-  outputListFrom,
   sameFields,
   type SnapshotFields,
 } from './snapshot'
@@ -102,11 +102,16 @@ export function reduce(state: PredictionStreamSnapshot, action: Action): Predict
       applyEvent(next, action.event)
       break
     case 'events-received': {
-      // The chunk's text is joined and appended once: one flat string per chunk instead of a
-      // rope node per event that the text would keep alive (allocation, and GC work, per token).
-      const parts: string[] = []
-      for (const event of action.events) applyEvent(next, event, parts)
-      if (parts.length > 0) next.text += parts.join('')
+      // The chunk's text items are joined once: the text grows by one flat string per chunk, and
+      // the output list keeps that string and where each item ends (output-list.ts), instead of
+      // a rope node and a string per token that would live as long as the run.
+      const batch: TextBatch = { parts: [], ends: [], length: 0 }
+      for (const event of action.events) applyEvent(next, event, batch)
+      if (batch.parts.length > 0) {
+        const text = batch.parts.join('')
+        next.text += text
+        next.outputList = appendTextItems(next.outputList, text, batch.ends)
+      }
       break
     }
     case 'stream-abandoned':
@@ -135,8 +140,16 @@ function applyConnection(
   next.transport = transport ?? next.transport
 }
 
-/** `textParts`, when given, collects the text to append instead of appending it here. */
-function applyEvent(next: SnapshotFields, event: StreamEvent, textParts?: string[]): void {
+/** Text items of one chunk, collected to be appended at once. */
+interface TextBatch {
+  parts: string[]
+  /** Where each item ends in `parts.join('')`. */
+  ends: number[]
+  length: number
+}
+
+/** `batch`, when given, collects text items instead of appending each here. */
+function applyEvent(next: SnapshotFields, event: StreamEvent, batch?: TextBatch): void {
   // WHATWG §9.2.6: the last event ID is committed when an event is dispatched, whatever its type.
   next.lastEventId = event.id ?? next.lastEventId
   if (isTerminalStatus(next.status)) return
@@ -146,11 +159,14 @@ function applyEvent(next: SnapshotFields, event: StreamEvent, textParts?: string
       // (docs/design.md rule 2), unless the items are files or other values, not text.
       next.outputKind ??= itemKind(event.data)
       next.status = 'processing'
-      if (next.outputKind === 'text') {
-        if (textParts) textParts.push(event.data)
-        else next.text += event.data
+      if (next.outputKind === 'text' && batch) {
+        batch.parts.push(event.data)
+        batch.length += event.data.length
+        batch.ends.push(batch.length)
+      } else {
+        if (next.outputKind === 'text') next.text += event.data
+        next.outputList = appendOutput(next.outputList, event.data)
       }
-      next.outputList = appendOutput(next.outputList, event.data)
       next.attempt = 0
       return
     case 'logs':
@@ -217,29 +233,4 @@ function itemKind(item: string): OutputKind {
 function stringItems(output: unknown): string[] | undefined {
   if (!Array.isArray(output)) return undefined
   return output.every((item) => typeof item === 'string') ? output : undefined
-}
-
-function parseJsonObject(data: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(data)
-    return typeof value === 'object' && value !== null
-      ? (value as Record<string, unknown>)
-      : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * `event: error` data is `{"detail": "…"}`; fall back to the raw text
- * (docs/replicate-protocol.md C-8).
- */
-function parseDetail(data: string): string {
-  const detail = parseJsonObject(data)?.detail
-  return typeof detail === 'string' ? detail : data
-}
-
-function parseReason(data: string): string | undefined {
-  const reason = parseJsonObject(data)?.reason
-  return typeof reason === 'string' ? reason : undefined
 }

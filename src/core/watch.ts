@@ -1,5 +1,6 @@
 import type { PredictionStreamError } from './errors'
 import { isTerminalStatus } from './prediction'
+import { itemsOf } from './output-list'
 import { outputListOf } from './snapshot'
 import type { SnapshotSource } from './types'
 import { hostTimers } from './host-timers'
@@ -44,8 +45,9 @@ export function watchPredictionStream(
     const list = outputListOf(next)
     const earlier = outputListOf(before).length
     const from = list.length >= earlier ? earlier : 0
+    const items = from < list.length ? itemsOf(list) : []
     for (let index = from; index < list.length; index += 1) {
-      isolate(timers, () => current.onOutput?.(list.items[index] as string, next))
+      isolate(timers, () => current.onOutput?.(items[index] as string, next))
     }
     if (next.status !== before.status) isolate(timers, () => current.onStatusChange?.(next))
     if (next.error && next.error !== before.error) {

@@ -83,6 +83,52 @@ describe('the cost of following a long stream', () => {
   })
 })
 
+describe('text items arriving by the chunk', () => {
+  const chunk = (...items: string[]): Action => ({
+    type: 'events-received',
+    events: items.map((data) => ({ event: 'output', id: undefined, data })),
+    at: 0,
+  })
+  const textRun = () =>
+    reduce(initialSnapshot, { type: 'start-requested', at: 0, outputKind: 'text' })
+
+  it('keeps 100,000 tokens as one string per chunk until someone reads the items', () => {
+    let state = textRun()
+    const expected: string[] = []
+    for (let index = 0; index < 1_000; index += 1) {
+      const items = Array.from({ length: 100 }, (_, item) => ` w${index}.${item}`)
+      expected.push(...items)
+      state = reduce(state, chunk(...items))
+    }
+    const { store } = outputListOf(state)
+    // No string per token: what the garbage collector would copy for as long as the run lives.
+    expect(store.items).toHaveLength(0)
+    expect(store.batches).toHaveLength(1_000)
+    expect(outputListOf(state).length).toBe(100_000)
+    expect(state.text).toBe(expected.join(''))
+    // Read once: the items are made, in order, and kept for the next reader.
+    expect(state.output).toEqual(expected)
+    expect(store.items).toHaveLength(100_000)
+    expect(store.batches).toHaveLength(0)
+  })
+
+  it('shows each snapshot its own items through chunks, single items and forks', () => {
+    const one = reduce(textRun(), chunk('a', 'b'))
+    const two = reduce(one, output('c'))
+    const three = reduce(two, chunk('d', '', 'e'))
+    expect(one.output).toEqual(['a', 'b'])
+    expect(three.output).toEqual(['a', 'b', 'c', 'd', '', 'e'])
+    expect(three.text).toBe('abcde')
+    // An older snapshot reduced again forks; what the newer ones show does not change.
+    const branch = reduce(one, chunk('x'))
+    expect(branch.output).toEqual(['a', 'b', 'x'])
+    expect(two.output).toEqual(['a', 'b', 'c'])
+    expect(three.output).toEqual(['a', 'b', 'c', 'd', '', 'e'])
+    // A chunk with nothing to apply is no change at all.
+    expect(reduce(three, { type: 'events-received', events: [], at: 0 })).toBe(three)
+  })
+})
+
 describe('AppliedEventIds', () => {
   it('remembers one id for any number of ordered ones, and still drops a replay', () => {
     const ids = new AppliedEventIds()
