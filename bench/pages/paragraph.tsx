@@ -1,8 +1,9 @@
 /**
  * `<StreamingText>`'s cost per update when the text is one long paragraph (no line break, so no
  * block segment can close), against the same text with a line break every 20 tokens, against a
- * plain `{text}`, and against the browser alone (`appendData` on one text node, no React): the
- * floor that inline layout sets. Each update appends one token, commits synchronously and forces
+ * plain `{text}`, and against the browser alone (no React): `appendData` on one text node, and
+ * the same with the `<wbr>` chunks `<StreamingText>` writes, the floor for any renderer that
+ * shows one paragraph in one element. Each update appends one token, commits synchronously and forces
  * layout, so a sample is the time to get the new text laid out (paint excluded).
  */
 import { useLayoutEffect, useState, type ReactNode } from 'react'
@@ -12,8 +13,12 @@ import { StreamingText } from '../../src/index'
 
 /** One measurement: what to render, what to start from, and how many samples. */
 export interface ParagraphCase {
-  /** `'dom'`: no React, `appendData` on one text node in a `pre-wrap` block. */
-  component: 'StreamingText' | 'plain' | 'dom'
+  /**
+   * `'dom'`: no React, `appendData` on one text node in a `pre-wrap` block. `'dom-wbr'`: no
+   * React either, with the layout trick `<StreamingText>` uses: text nodes of about 1,024
+   * characters, a `<wbr>` after a space between two of them, so Blink reshapes only the last.
+   */
+  component: 'StreamingText' | 'StreamingText-cursor' | 'plain' | 'dom' | 'dom-wbr'
   /** Characters shown before timing starts, reached by appends of `stepCharacters`. */
   initialCharacters: number
   /** Size of those appends; one append of everything models a single huge token. */
@@ -38,6 +43,10 @@ const Plain = ({ text }: { text: string }) => <div style={{ whiteSpace: 'pre-wra
 const Streaming = ({ text }: { text: string }) => (
   <StreamingText text={text} status="processing" announcements={false} cursor={false} />
 )
+/** With its default cursor after the text, and its live region. */
+const StreamingWithCursor = ({ text }: { text: string }) => (
+  <StreamingText text={text} status="processing" />
+)
 
 const WORDS = ['lorem', 'ipsum', 'dolor', 'sit', 'amet', 'consectetur', 'adipiscing', 'elit']
 
@@ -59,7 +68,29 @@ function mountCase(
     container.append(block)
     return [(text) => node.appendData(text.slice(node.length)), () => block.remove()]
   }
-  const Component = component === 'plain' ? Plain : Streaming
+  if (component === 'dom-wbr') {
+    const block = document.createElement('div')
+    block.style.whiteSpace = 'pre-wrap'
+    let node = block.appendChild(document.createTextNode(''))
+    let length = 0
+    container.append(block)
+    const update = (text: string) => {
+      let delta = text.slice(length)
+      length = text.length
+      // Tokens are " word": a full node ends with the space, the next starts with the word (not
+      // a capital: fonts kern a space with one, and shaping apart would lose that).
+      if (node.length >= 1024 && /^ [\p{Ll}\p{Lo}]/u.test(delta) && /\p{L}$/u.test(node.data)) {
+        node.appendData(' ')
+        block.append(document.createElement('wbr'))
+        node = block.appendChild(document.createTextNode(''))
+        delta = delta.slice(1)
+      }
+      node.appendData(delta)
+    }
+    return [update, () => block.remove()]
+  }
+  const Component =
+    component === 'plain' ? Plain : component === 'StreamingText' ? Streaming : StreamingWithCursor
   let setText: (text: string) => void = () => {}
   function Host({ children }: { children: (text: string) => ReactNode }) {
     const [text, set] = useState('')

@@ -30,8 +30,9 @@ describe('<StreamingText> DOM updates', () => {
       rerender(<StreamingText text={text} status="processing" />)
       const records = mutations.take()
       // Usually one record (the tail text node extended, or a new one appended). When a segment
-      // closes, its active run (at most three 1,024-character text nodes) moves into a block and
-      // a hidden newline follows: still a bounded number of nodes, whatever the text's length.
+      // closes, its active run (at most three 1,024-character text nodes and a <wbr>) moves into
+      // a block and a hidden newline follows: still a bounded number of nodes, whatever the
+      // text's length.
       const touched = records.reduce(
         (count, record) =>
           count +
