@@ -1,7 +1,8 @@
 /**
  * The local server's cost per published output is constant: emitting N outputs reads each of the
  * model's items once, instead of copying everything published so far on every output (which made
- * 40k outputs take 9 s). Counted, not timed: the items are behind a proxy that counts reads.
+ * 40k outputs take 9 s), and concurrent predictions share their step timers. Counted, not timed:
+ * the items are behind a proxy that counts reads, and `setTimeout` is counted.
  */
 import { afterEach, expect, it, vi } from 'vitest'
 import { resolveCadence } from '../../src/testing/predictions/cadence'
@@ -47,5 +48,35 @@ it('emitting N outputs reads each item once, and GET still returns every output'
   expect(prediction.output).toEqual(items)
   // One read per item published; a copy of the output so far per output would be N²/2 reads.
   expect(reads.items).toBe(N)
+  store.close()
+})
+
+it('predictions due in the same millisecond share one timer, not one per step', () => {
+  vi.useFakeTimers()
+  const store = new PredictionStore(resolveCadence({ tokensPerSecond: 50 }))
+  const armed = vi.spyOn(globalThis, 'setTimeout')
+  const outputs = Array.from({ length: 50 }, (_, index) => ` t${index}`)
+  const ids: string[] = []
+  // 1,000 predictions created over 20 ms: 50 due in each millisecond of the 20 ms interval.
+  for (let index = 0; index < 1000; index++) {
+    if (index > 0 && index % 50 === 0) vi.advanceTimersByTime(1)
+    const created = store.create({
+      model: 'local/echo',
+      version: 'v',
+      kind: 'text',
+      outputs,
+      source: 'test',
+      input: {},
+      urls: () => ({ get: 'http://h/g', cancel: 'http://h/c' }),
+    })
+    ids.push(created.id)
+  }
+  vi.advanceTimersByTime(2000)
+  for (const id of ids) {
+    expect(store.get(id)).toMatchObject({ status: 'succeeded', output: outputs })
+  }
+  // 50,000 steps; one timer per millisecond that has steps due: 20 phases × 50 steps each.
+  expect(armed.mock.calls.length).toBeLessThanOrEqual(20 * 50)
+  armed.mockRestore()
   store.close()
 })

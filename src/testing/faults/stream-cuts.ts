@@ -35,6 +35,11 @@ export class StreamCuts {
     this.#resolve()
   }
 
+  /** No cut at all: the body is written whole. */
+  get none(): boolean {
+    return this.#cuts.length === 0
+  }
+
   /** The halt due before the first byte of the body (a cut at event 0, byte 0), if any. */
   atStart(): CutHalt | undefined {
     return this.#due()

@@ -1,9 +1,10 @@
 /**
  * Predictions of the local server: creating them (ids, stream paths), finding them by id or
- * stream path, and shutting them all down. Each runs on its own timers (`simulated-prediction.ts`)
- * from creation, whether or not anyone is connected, as on Replicate; `GET` and the stream read
- * the same state, so they agree at every moment (`docs/replicate-protocol.md` §3.1, §4 item 7):
- * `output` is the items published so far and `logs` the log text published so far.
+ * stream path, and shutting them all down. Each runs (`simulated-prediction.ts`, on the store's
+ * shared step timers) from creation, whether or not anyone is connected, as on Replicate; `GET`
+ * and the stream read the same state, so they agree at every moment
+ * (`docs/replicate-protocol.md` §3.1, §4 item 7): `output` is the items published so far and
+ * `logs` the log text published so far.
  */
 import type { Prediction, PredictionUrls } from '../../core/prediction'
 import type { Cadence, ResolvedCadence } from './cadence'
@@ -14,6 +15,7 @@ import {
   type StreamListener,
   type StreamSubscription,
 } from './simulated-prediction'
+import { StepTimers } from './step-timers'
 
 /** What `create` needs to run a prediction. */
 export interface CreatePredictionArgs {
@@ -68,6 +70,7 @@ export class PredictionStore {
   readonly #now: () => number
   readonly #seed: number
   readonly #streamLogs: boolean
+  readonly #timers = new StepTimers()
   #closed = false
 
   constructor(cadence: Cadence, now: () => number = Date.now, options: StoreOptions = {}) {
@@ -96,6 +99,7 @@ export class PredictionStore {
       streamPath,
       urls: args.urls(id, streamPath),
       cadence: args.cadence ?? this.#cadence,
+      timers: this.#timers,
       random,
       now: this.#now,
       streamLogs: this.#streamLogs,

@@ -38,19 +38,39 @@ export function errorData(detail: string): string {
 }
 
 /**
- * Makes nchan-style message ids `<unix seconds>:<n>`: `n` restarts at 0 in each new second and
- * counts up within a second (§2.5). The seconds never go backwards, so ids of one prediction stay
- * strictly ordered even if the wall clock is adjusted.
+ * nchan's id rule as numbers: each message gets `<unix seconds>:<n>`, where `n` restarts at 0 in
+ * each new second and counts up within a second (§2.5). The seconds never go backwards, so ids of
+ * one prediction stay strictly ordered even if the wall clock is adjusted.
+ */
+export class EventIdClock {
+  /** The seconds of the last id; `-1` before the first. */
+  second = -1
+  /** The `n` of the last id. */
+  tag = 0
+  readonly #now: () => number
+
+  /** @param now - clock in milliseconds; injectable for tests. */
+  constructor(now: () => number = Date.now) {
+    this.#now = now
+  }
+
+  /** Moves to the next id (read it from `second` and `tag`). */
+  next(): void {
+    const second = Math.max(Math.floor(this.#now() / 1000), this.second)
+    this.tag = second === this.second ? this.tag + 1 : 0
+    this.second = second
+  }
+}
+
+/**
+ * Makes nchan-style message ids `<unix seconds>:<n>` as strings (see {@link EventIdClock}).
  *
  * @param now - clock in milliseconds; injectable for tests.
  */
 export function createEventIdGenerator(now: () => number = Date.now): () => string {
-  let lastSecond = -1
-  let tag = 0
+  const clock = new EventIdClock(now)
   return () => {
-    const second = Math.max(Math.floor(now() / 1000), lastSecond)
-    tag = second === lastSecond ? tag + 1 : 0
-    lastSecond = second
-    return `${second}:${tag}`
+    clock.next()
+    return `${clock.second}:${clock.tag}`
   }
 }

@@ -1,18 +1,19 @@
 /**
- * One simulated prediction running on its own timers: its state, the events it has published
- * (retained for replay) and the stream subscribers listening to it
- * (`docs/replicate-protocol.md` §3.1, §3.3).
+ * One simulated prediction stepping on the server's shared timers (`step-timers.ts`): its state,
+ * the events it has published (retained for replay, `event-log.ts`) and the stream subscribers
+ * listening to it (`docs/replicate-protocol.md` §3.1, §3.3).
  */
 import type { Prediction, PredictionUrls } from '../../core/prediction'
 import type { ResolvedCadence } from './cadence'
+import { EventLog } from './event-log'
 import {
-  createEventIdGenerator,
   doneData,
   errorData,
   type PublishedEvent,
   type PublishedEventType,
 } from './published-events'
 import { randomInt, type Random } from './random'
+import type { StepTimers } from './step-timers'
 
 /** A simulated failure: the prediction fails after `afterOutputs` outputs with `detail`. */
 export interface SimulatedFailure {
@@ -46,6 +47,8 @@ export interface RunArgs {
   input: Record<string, unknown>
   urls: PredictionUrls
   cadence: ResolvedCadence
+  /** The server's step timers, shared by its predictions. */
+  timers: StepTimers
   /** Draws burst sizes. */
   random: Random
   now: () => number
@@ -86,10 +89,9 @@ export class SimulatedPrediction {
   readonly prediction: Prediction
   readonly createdMs: number
   readonly #args: RunArgs
-  readonly #events: PublishedEvent[] = []
+  readonly #events: EventLog
   readonly #listeners = new Set<StreamListener>()
   readonly #settled = new Set<() => void>()
-  readonly #nextEventId: () => string
   /** Output index at which the prediction fails / is canceled, or `undefined`. */
   readonly #failAt: number | undefined
   readonly #cancelAt: number | undefined
@@ -101,7 +103,9 @@ export class SimulatedPrediction {
    * step", so a timer that fires late does not slow the rate down.
    */
   #dueAt: number
-  #stopStep: (() => void) | undefined
+  /** The pending step: on an immediate (no delay), or at a deadline of the server's timers. */
+  #stepImmediate: NodeJS.Immediate | undefined
+  #stepAt: number | undefined
   /** The step, bound once rather than a new closure per output. */
   readonly #nextStep = (): void => this.#step()
   #stopDeadline: (() => void) | undefined
@@ -109,7 +113,7 @@ export class SimulatedPrediction {
   constructor(args: RunArgs) {
     this.#args = args
     this.createdMs = args.now()
-    this.#nextEventId = createEventIdGenerator(args.now)
+    this.#events = new EventLog(args.now)
     const clamp = (n: number | undefined) =>
       n === undefined ? undefined : Math.min(Math.max(0, Math.floor(n)), args.outputs.length)
     this.#failAt = args.fail ? clamp(args.fail.afterOutputs) : undefined
@@ -135,7 +139,7 @@ export class SimulatedPrediction {
       ...args.echo,
     }
     this.#dueAt = performance.now() + args.cadence.firstOutputDelayMs
-    this.#stopStep = schedule(args.cadence.firstOutputDelayMs, this.#nextStep)
+    this.#scheduleStep(args.cadence.firstOutputDelayMs)
     if (args.cancelAfterMs !== undefined) {
       this.#stopDeadline = schedule(args.cancelAfterMs, () => this.#deadline())
     }
@@ -171,28 +175,27 @@ export class SimulatedPrediction {
     listener: StreamListener,
     overlap: number,
   ): StreamSubscription {
-    const after =
-      lastEventId === undefined ? -1 : this.#events.findIndex((e) => e.id === lastEventId)
+    const after = lastEventId === undefined ? -1 : this.#events.indexOf(lastEventId)
     const resumeAt = after === -1 ? 0 : Math.max(0, after + 1 - overlap)
     this.#listeners.add(listener)
     return {
-      replay: this.#events.slice(resumeAt),
+      replay: this.#events.from(resumeAt),
       unsubscribe: () => this.#listeners.delete(listener),
     }
   }
 
   /** Stops the timers, drops the listeners and answers every waiter (server shutdown). */
   stop(): void {
-    this.#stopStep?.()
+    this.#cancelStep()
     this.#stopDeadline?.()
-    this.#stopStep = this.#stopDeadline = undefined
+    this.#stopDeadline = undefined
     this.#listeners.clear()
     this.#settle()
   }
 
   /** One tick of the run: the next outputs (a burst), or the end (§3.1). */
   #step(): void {
-    this.#stopStep = undefined
+    this.#stepImmediate = this.#stepAt = undefined
     if (!this.running) return
     const { prediction } = this
     const args = this.#args
@@ -209,7 +212,9 @@ export class SimulatedPrediction {
     }
     const stopAt = Math.min(this.#failAt ?? Infinity, this.#cancelAt ?? Infinity)
     const end = Math.min(stopAt, args.outputs.length)
-    const burst = randomInt(args.random, args.cadence.burstMin, args.cadence.burstMax)
+    const { burstMin, burstMax } = args.cadence
+    // A steady cadence draws nothing: the generator is only read for bursts once created.
+    const burst = burstMin === burstMax ? burstMin : randomInt(args.random, burstMin, burstMax)
     // `output` only ever grows, so it is appended to in place: O(1) per output, where a fresh
     // `slice` per output made a 40k-output stream O(n²). Readers get a copy (`PredictionStore`).
     const output = (prediction.output ??= []) as string[]
@@ -230,7 +235,22 @@ export class SimulatedPrediction {
     // bursting to catch up. Whole milliseconds: Node keeps one timer list per distinct delay.
     const now = performance.now()
     this.#dueAt = Math.max(this.#dueAt + args.cadence.outputIntervalMs, now)
-    this.#stopStep = schedule(Math.round(this.#dueAt - now), this.#nextStep)
+    this.#scheduleStep(Math.round(this.#dueAt - now))
+  }
+
+  /**
+   * The next step after `delayMs`: on the server's shared timers, or at once (after pending I/O)
+   * for a delay of zero or less, as in {@link schedule}.
+   */
+  #scheduleStep(delayMs: number): void {
+    if (delayMs <= 0) this.#stepImmediate = setImmediate(this.#nextStep)
+    else this.#stepAt = this.#args.timers.schedule(delayMs, this.#nextStep)
+  }
+
+  #cancelStep(): void {
+    if (this.#stepImmediate) clearImmediate(this.#stepImmediate)
+    if (this.#stepAt !== undefined) this.#args.timers.cancel(this.#stepAt, this.#nextStep)
+    this.#stepImmediate = this.#stepAt = undefined
   }
 
   /** `Cancel-After` expired: `aborted` before the model started, `canceled` after (§3.1). */
@@ -239,8 +259,7 @@ export class SimulatedPrediction {
     if (this.prediction.status === 'processing') this.#finish('canceled')
     else if (this.prediction.status === 'starting') {
       // The model never ran: no stream event at all (§3.2), only the status changes.
-      this.#stopStep?.()
-      this.#stopStep = undefined
+      this.#cancelStep()
       const completedMs = this.#args.now()
       Object.assign(this.prediction, {
         status: 'aborted',
@@ -253,9 +272,9 @@ export class SimulatedPrediction {
 
   /** Moves to a terminal status and publishes the events that announce it (§2.3, §2.4). */
   #finish(status: 'succeeded' | 'failed' | 'canceled'): void {
-    this.#stopStep?.()
+    this.#cancelStep()
     this.#stopDeadline?.()
-    this.#stopStep = this.#stopDeadline = undefined
+    this.#stopDeadline = undefined
     const { prediction } = this
     const completedMs = this.#args.now()
     // A prediction canceled before it started gets `started_at ≈ completed_at`, as recorded from
@@ -294,8 +313,7 @@ export class SimulatedPrediction {
   }
 
   #publish(event: PublishedEventType, data: string): void {
-    const message: PublishedEvent = { event, id: this.#nextEventId(), data }
-    this.#events.push(message)
+    const message = this.#events.append(event, data)
     // No copy of the set per event: a listener only unsubscribes when its response closes, which
     // Node reports on a later turn, and a `Set` iteration tolerates deletion anyway.
     for (const listener of this.#listeners) listener(message)

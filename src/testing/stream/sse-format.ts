@@ -24,5 +24,7 @@ export const IDLE_TIMEOUT_FRAME = ':408: 408 Request Timeout\n\n'
  * // 'event: output\nid: 1690212292:0\ndata:  world\n\n'
  */
 export function formatEvent({ event, id, data }: PublishedEvent): string {
-  return `event: ${event}\nid: ${id}\ndata: ${data.split('\n').join('\ndata: ')}\n\n`
+  // Most payloads (a token) hold no line feed: one template, no array per event.
+  const lines = data.includes('\n') ? data.split('\n').join('\ndata: ') : data
+  return `event: ${event}\nid: ${id}\ndata: ${lines}\n\n`
 }
