@@ -29,6 +29,8 @@ export interface BenchResults {
     tokensPerSecond: number
     trials: CapacityTrial[]
     heldStreams: number
+    /** What the bare `node:http` reference held on the same machine in the same run. */
+    referenceHeldStreams: number
   }
   paragraph?: ParagraphRow[]
   peers?: {
@@ -113,18 +115,21 @@ function goals(results: BenchResults): string[] {
     )
   const long = longParagraph('StreamingText')
   const floor = longParagraph('dom')
+  const wbrFloor = longParagraph('dom-wbr')
   if (long) {
     rows.push([
       '`<StreamingText>`, 60k characters in one paragraph: ≤ 2 ms per update',
       `${fixed(long.msPerUpdate, 2)} ms` +
-        (floor ? ` (the browser alone: ${fixed(floor.msPerUpdate, 2)} ms)` : ''),
+        (floor ? ` (the browser alone: ${fixed(floor.msPerUpdate, 2)} ms` : '') +
+        (floor && wbrFloor ? `, with \`<wbr>\` chunks ${fixed(wbrFloor.msPerUpdate, 2)} ms` : '') +
+        (floor ? ')' : ''),
       long.msPerUpdate <= 2,
     ])
   }
   if (localServer) {
     rows.push([
       'Local server: 1,000 streams at 50 tokens/s with p99 lateness ≤ 20 ms',
-      `${count(localServer.heldStreams)} streams held`,
+      `${count(localServer.heldStreams)} streams held (bare \`node:http\` reference: ${count(localServer.referenceHeldStreams)})`,
       localServer.heldStreams >= 1000,
     ])
   }
@@ -222,7 +227,7 @@ export function toMarkdown(results: BenchResults): string {
       `| eventsource-parser alone, same bytes in 64 KiB pieces | ${count(node.parserEventsPerSecond)} | 1.00 |`,
       `| \`PredictionStream\` | ${count(node.predictionStreamEventsPerSecond)} | ${fixed(node.ratioToParser, 2)} |`,
       '',
-      `Per event: ${fixed(node.firstTenthMicrosPerEvent, 2)} µs over the first 10%, ${fixed(node.lastTenthMicrosPerEvent, 2)} µs over the last 10% (ratio ${fixed(node.lastToFirstTenth, 2)}). Heap retained by the finished stream after GC: ${MB(node.retainedHeapBytes)} MB.`,
+      `Per event (the median over the network chunks of each stretch): ${fixed(node.firstTenthMicrosPerEvent, 2)} µs over the first 10%, ${fixed(node.lastTenthMicrosPerEvent, 2)} µs over the last 10% (ratio ${fixed(node.lastToFirstTenth, 2)}). Heap retained by the finished stream after GC, in a run of its own (no forced GC in a timed run): ${MB(node.retainedHeapBytes)} MB.`,
       '',
     )
   }
@@ -262,12 +267,14 @@ export function toMarkdown(results: BenchResults): string {
       `## Local server: concurrent streams at ${localServer.tokensPerSecond} tokens/s`,
       '',
       'Lateness: when each `output` event reached the client (another process) against its schedule.',
+      'The reference is a bare `node:http` server writing the same bytes on the same schedule: the',
+      "floor of this machine. Load average: the machine's, at the end of the trial (2 cores, shared).",
       '',
-      '| streams | events | p50 lateness (ms) | p99 (ms) | max (ms) | server event-loop delay p99 (ms) | held (p99 ≤ 20 ms) |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
+      '| server | streams | events | p50 lateness (ms) | p99 (ms) | max (ms) | server event-loop delay p99 (ms) | server CPU per output (µs) | load average | held (p99 ≤ 20 ms) |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
       ...localServer.trials.map(
         (t) =>
-          `| ${count(t.streams)} | ${count(t.outputs)} | ${fixed(t.p50Ms)} | ${fixed(t.p99Ms)} | ${fixed(t.maxMs)} | ${fixed(t.serverLoopDelayP99Ms)} | ${met(t.held)} |`,
+          `| ${t.server} | ${count(t.streams)} | ${count(t.outputs)} | ${fixed(t.p50Ms)} | ${fixed(t.p99Ms)} | ${fixed(t.maxMs)} | ${fixed(t.serverLoopDelayP99Ms)} | ${fixed(t.serverCpuMicrosPerOutput)} | ${fixed(t.loadAverage, 2)} | ${met(t.held)} |`,
       ),
       '',
     )

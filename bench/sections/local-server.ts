@@ -2,13 +2,18 @@
  * How many concurrent streams the local server holds at 50 tokens/s: the server runs here, its
  * clients in a child process (`bench/local-server-clients.mjs`), and a load is held when the
  * 99th percentile of how late the `output` events arrive against their schedule is ≤ 20 ms.
- * Loads step up until one is not held.
+ * Loads step up until one is not held. The same clients then measure a bare `node:http` server
+ * writing the same bytes on the same schedule (`local-server-reference.ts`): the floor of this
+ * machine, so that a load the local server does not hold can be told apart from one nothing
+ * written in Node holds here.
  */
 import { execFile } from 'node:child_process'
+import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { promisify } from 'node:util'
 import { LOCAL_API_TOKEN, startReplicateServer } from '../../src/testing'
+import { startReferenceServer } from './local-server-reference'
 
 const run = promisify(execFile)
 const CLIENTS = fileURLToPath(new URL('../local-server-clients.mjs', import.meta.url))
@@ -20,8 +25,12 @@ const OUTPUTS = 250
 /** Time for every client to create its prediction and connect before the first output. */
 const FIRST_OUTPUT_DELAY_MS = 3_000
 
+/** Which server a trial measured: the local server, or the bare `node:http` reference. */
+export type CapacityServer = 'local server' | 'reference'
+
 /** One load: `streams` at once. Lateness in ms. */
 export interface CapacityTrial {
+  server: CapacityServer
   streams: number
   outputs: number
   expectedOutputs: number
@@ -31,16 +40,33 @@ export interface CapacityTrial {
   maxMs: number
   /** The server's event loop delay, 99th percentile, over the trial. */
   serverLoopDelayP99Ms: number
+  /**
+   * The server process's CPU time (user + system) over the trial, creates included, per output
+   * received: what the server costs, which other work on the machine changes far less than it
+   * changes lateness.
+   */
+  serverCpuMicrosPerOutput: number
+  /**
+   * The machine's 1-minute load average at the end of the trial: the cores are shared, and a
+   * trial run while other work was busy says less about the server.
+   */
+  loadAverage: number
   held: boolean
 }
 
-async function trial(streams: number): Promise<CapacityTrial> {
-  const server = await startReplicateServer({
-    cadence: { tokensPerSecond: TOKENS_PER_SECOND, firstOutputDelayMs: FIRST_OUTPUT_DELAY_MS },
-    seed: 1,
-  })
+const CADENCE = { tokensPerSecond: TOKENS_PER_SECOND, firstOutputDelayMs: FIRST_OUTPUT_DELAY_MS }
+
+function startServer(server: CapacityServer): Promise<{ apiUrl: string; close(): Promise<void> }> {
+  return server === 'reference'
+    ? startReferenceServer(CADENCE)
+    : startReplicateServer({ cadence: CADENCE, seed: 1 })
+}
+
+async function trial(which: CapacityServer, streams: number): Promise<CapacityTrial> {
+  const server = await startServer(which)
   const loop = monitorEventLoopDelay({ resolution: 10 })
   loop.enable()
+  const cpu = process.cpuUsage()
   try {
     const options = {
       apiUrl: server.apiUrl,
@@ -53,10 +79,17 @@ async function trial(streams: number): Promise<CapacityTrial> {
     const { stdout } = await run(process.execPath, [CLIENTS, JSON.stringify(options)], {
       maxBuffer: 1 << 20,
     })
-    const result = JSON.parse(stdout) as Omit<CapacityTrial, 'serverLoopDelayP99Ms' | 'held'>
+    const result = JSON.parse(stdout) as Omit<
+      CapacityTrial,
+      'server' | 'serverLoopDelayP99Ms' | 'serverCpuMicrosPerOutput' | 'loadAverage' | 'held'
+    >
+    const { user, system } = process.cpuUsage(cpu)
     return {
+      server: which,
       ...result,
       serverLoopDelayP99Ms: loop.percentile(99) / 1e6,
+      serverCpuMicrosPerOutput: (user + system) / Math.max(1, result.outputs),
+      loadAverage: loadavg()[0]!,
       held:
         result.failures === 0 &&
         result.outputs === result.expectedOutputs &&
@@ -109,22 +142,31 @@ export async function runLongStreams(lengths: readonly number[]): Promise<LongSt
   }
 }
 
-/** Steps through `loads` (ascending) until one is not held. */
+/**
+ * Steps through `loads` (ascending) until one is not held, for the local server and for the
+ * reference, one after the other at each load so that both see the machine in the same state.
+ */
 export async function runLocalServerCapacity(
   loads: readonly number[],
   log: (line: string) => void,
-): Promise<{ trials: CapacityTrial[]; heldStreams: number }> {
+): Promise<{ trials: CapacityTrial[]; heldStreams: number; referenceHeldStreams: number }> {
   const trials: CapacityTrial[] = []
-  let heldStreams = 0
+  const held: Record<CapacityServer, number> = { 'local server': 0, reference: 0 }
+  const stepping = new Set<CapacityServer>(['local server', 'reference'])
   for (const streams of loads) {
-    const result = await trial(streams)
-    trials.push(result)
-    log(
-      `${streams} streams at ${TOKENS_PER_SECOND} tokens/s: p99 lateness ${result.p99Ms.toFixed(1)} ms, ` +
-        `max ${result.maxMs.toFixed(1)} ms, ${result.failures} failures → ${result.held ? 'held' : 'not held'}`,
-    )
-    if (!result.held) break
-    heldStreams = streams
+    for (const server of [...stepping]) {
+      const result = await trial(server, streams)
+      trials.push(result)
+      log(
+        `${server}, ${streams} streams at ${TOKENS_PER_SECOND} tokens/s: p99 lateness ` +
+          `${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms, ${result.failures} ` +
+          `failures, server CPU ${result.serverCpuMicrosPerOutput.toFixed(1)} µs per output, ` +
+          `load average ${result.loadAverage.toFixed(2)} → ${result.held ? 'held' : 'not held'}`,
+      )
+      if (result.held) held[server] = streams
+      else stepping.delete(server)
+    }
+    if (stepping.size === 0) break
   }
-  return { trials, heldStreams }
+  return { trials, heldStreams: held['local server'], referenceHeldStreams: held.reference }
 }
