@@ -25,12 +25,9 @@ function countedOutputs(count: number) {
   return { items, outputs, reads }
 }
 
-it('emitting N outputs reads each item once, and GET still returns every output', () => {
-  vi.useFakeTimers()
-  const N = 10_000
-  const { items, outputs, reads } = countedOutputs(N)
-  const store = new PredictionStore(resolveCadence({ tokensPerSecond: 1000 }))
-  const { id } = store.create({
+/** A text prediction of `local/echo` that streams `outputs`. */
+function createEcho(store: PredictionStore, outputs: readonly string[]) {
+  return store.create({
     model: 'local/echo',
     version: 'v',
     kind: 'text',
@@ -39,6 +36,14 @@ it('emitting N outputs reads each item once, and GET still returns every output'
     input: {},
     urls: () => ({ get: 'http://h/g', cancel: 'http://h/c' }),
   })
+}
+
+it('emitting N outputs reads each item once, and GET still returns every output', () => {
+  vi.useFakeTimers()
+  const N = 10_000
+  const { items, outputs, reads } = countedOutputs(N)
+  const store = new PredictionStore(resolveCadence({ tokensPerSecond: 1000 }))
+  const { id } = createEcho(store, outputs)
   vi.advanceTimersByTime(N / 2 - 1)
   // Halfway: GET sees exactly the outputs published so far.
   expect(store.get(id)!.output).toEqual(items.slice(0, N / 2))
@@ -60,16 +65,7 @@ it('predictions due in the same millisecond share one timer, not one per step', 
   // 1,000 predictions created over 20 ms: 50 due in each millisecond of the 20 ms interval.
   for (let index = 0; index < 1000; index++) {
     if (index > 0 && index % 50 === 0) vi.advanceTimersByTime(1)
-    const created = store.create({
-      model: 'local/echo',
-      version: 'v',
-      kind: 'text',
-      outputs,
-      source: 'test',
-      input: {},
-      urls: () => ({ get: 'http://h/g', cancel: 'http://h/c' }),
-    })
-    ids.push(created.id)
+    ids.push(createEcho(store, outputs).id)
   }
   vi.advanceTimersByTime(2000)
   for (const id of ids) {
