@@ -28,6 +28,8 @@ export interface ItemStore {
   readonly items: string[]
   /** The items after `items`, still as text: one joined string and its items' end offsets each. */
   readonly batches: { text: string; ends: number[] }[]
+  /** Batches before this one are in `items` already (cleared once all are). */
+  nextBatch: number
   /** All items: `items.length` plus those in `batches`. */
   count: number
   /** The initial snapshot's store, which is never appended to. */
@@ -36,7 +38,13 @@ export interface ItemStore {
 
 /** A list (and a store of its own) holding `items`, copied, so the caller's array never grows. */
 export function outputListFrom(items: readonly string[], frozen = false): OutputList {
-  const store: ItemStore = { items: items.slice(), batches: [], count: items.length, frozen }
+  const store: ItemStore = {
+    items: items.slice(),
+    batches: [],
+    nextBatch: 0,
+    count: items.length,
+    frozen,
+  }
   return { store, length: items.length, stats: { copiedItems: items.length } }
 }
 
@@ -46,13 +54,20 @@ export function outputListFrom(items: readonly string[], frozen = false): Output
  */
 export function itemsOf(list: OutputList, count = list.length): readonly string[] {
   const { store } = list
-  while (store.items.length < count && store.batches.length > 0) {
-    const { text, ends } = store.batches.shift() as ItemStore['batches'][number]
+  // An index, not `shift()`: a slow stream has a batch per item, and shifting each off would
+  // move all the others every time.
+  while (store.items.length < count && store.nextBatch < store.batches.length) {
+    const { text, ends } = store.batches[store.nextBatch] as ItemStore['batches'][number]
+    store.nextBatch += 1
     let start = 0
     for (const end of ends) {
       store.items.push(text.slice(start, end))
       start = end
     }
+  }
+  if (store.nextBatch === store.batches.length) {
+    store.batches.length = 0
+    store.nextBatch = 0
   }
   return store.items
 }
@@ -87,7 +102,7 @@ function writable(list: OutputList): OutputList {
   if (list.length === list.store.count && !list.store.frozen) return list
   list.stats.copiedItems += list.length
   const items = itemsOf(list).slice(0, list.length)
-  const store: ItemStore = { items, batches: [], count: items.length }
+  const store: ItemStore = { items, batches: [], nextBatch: 0, count: items.length }
   return { store, length: items.length, stats: list.stats, draft: true }
 }
 

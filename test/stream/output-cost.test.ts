@@ -112,6 +112,19 @@ describe('text items arriving by the chunk', () => {
     expect(store.batches).toHaveLength(0)
   })
 
+  it('makes items from a batch per item, read now and then, in order', () => {
+    let state = textRun()
+    const expected: string[] = []
+    for (let index = 0; index < 2_000; index += 1) {
+      expected.push(`t${index}`)
+      state = reduce(state, chunk(`t${index}`))
+      // As `onOutput` and `resume` read: a part of the stream at a time.
+      if (index % 300 === 0) expect(state.output).toEqual(expected)
+    }
+    expect(state.output).toEqual(expected)
+    expect(outputListOf(state).store.batches).toHaveLength(0)
+  })
+
   it('shows each snapshot its own items through chunks, single items and forks', () => {
     const one = reduce(textRun(), chunk('a', 'b'))
     const two = reduce(one, output('c'))
