@@ -9,10 +9,12 @@ import {
   PredictionStream,
   type Prediction,
   type PredictionStreamOptions,
-  type PredictionStreamSnapshot,
   type Timers,
 } from '../src/core/index'
 import { scriptedFetch, type ScriptedResponse } from './controlled-fetch'
+
+// The conformance tests import their wait from here with the rest of the harness.
+export { until } from './until'
 
 export const ENDPOINT = 'http://127.0.0.1:1/api/predictions'
 export const PREDICTION_ID = 'kr2d2jhqbsrj60cjb2vtmekgh4'
@@ -203,24 +205,6 @@ export function predictionHarness(steps: Step[], options: Partial<PredictionStre
     start: () => stream.start({ prompt: 'Please write a haiku about llamas' }),
     snapshot: () => stream.getSnapshot(),
   }
-}
-
-/** Resolves once `predicate` holds for the stream's snapshot (checked after every change). */
-export function until(
-  stream: PredictionStream,
-  predicate: (snapshot: PredictionStreamSnapshot) => boolean,
-): Promise<PredictionStreamSnapshot> {
-  return new Promise((resolve) => {
-    let unsubscribe = () => {}
-    const check = () => {
-      const snapshot = stream.getSnapshot()
-      if (!predicate(snapshot)) return
-      unsubscribe()
-      resolve(snapshot)
-    }
-    unsubscribe = stream.subscribe(check)
-    check()
-  })
 }
 
 /** A header value as WHATWG sends the last event ID: its UTF-8 bytes, one Latin-1 char each. */

@@ -1,10 +1,16 @@
-import type { PredictionStream, PredictionStreamSnapshot } from '../src/core/index'
+import type { PredictionStreamSnapshot } from '../src/core/index'
+
+/** Anything read through `useSyncExternalStore`: a stream, a chat. */
+interface Store<Snapshot> {
+  subscribe(listener: () => void): () => void
+  getSnapshot(): Snapshot
+}
 
 /** Resolves with the snapshot once `predicate` holds (checked now and after every change). */
-export function until(
-  stream: PredictionStream,
-  predicate: (snapshot: PredictionStreamSnapshot) => boolean,
-): Promise<PredictionStreamSnapshot> {
+export function until<Snapshot>(
+  stream: Store<Snapshot>,
+  predicate: (snapshot: Snapshot) => boolean,
+): Promise<Snapshot> {
   return new Promise((resolve) => {
     const check = () => {
       const snapshot = stream.getSnapshot()

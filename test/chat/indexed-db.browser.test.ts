@@ -5,23 +5,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import { indexedDbChatStorage, PredictionChat, type PredictionChatSnapshot } from '../../src/index'
+import { until } from '../../testkit/until'
 
 const LLAMA_3 = 'meta/meta-llama-3-8b-instruct'
 const HAIKU = 'Please write a haiku about llamas'
 const POEM =
   "Can you write a poem about open source machine learning? Let's make it in the style of E. E. Cummings."
-
-function until(chat: PredictionChat, predicate: (s: PredictionChatSnapshot) => boolean) {
-  return new Promise<PredictionChatSnapshot>((resolve) => {
-    const check = () => {
-      if (!predicate(chat.getSnapshot())) return
-      unsubscribe()
-      resolve(chat.getSnapshot())
-    }
-    const unsubscribe = chat.subscribe(check)
-    check()
-  })
-}
 
 const settled = (s: PredictionChatSnapshot) =>
   s.restored && s.status === 'idle' && !s.messages.some((m) => m.status === 'queued')

@@ -11,6 +11,7 @@ import {
 } from '../../src/core/index'
 import { startReplicateServer, type ReplicateServer } from '../../src/testing/index'
 import { recordingFor } from '../../src/testing/models/prompt-match'
+import { until } from '../../testkit/until'
 import { origin } from './tabs'
 
 const LLAMA_3 = 'meta/meta-llama-3-8b-instruct'
@@ -47,20 +48,6 @@ function chatOn(target: ReplicateServer, options: Partial<PredictionChatOptions>
 }
 
 /** Resolves with the snapshot once `predicate` holds (checked now and after every change). */
-function until(
-  chat: PredictionChat,
-  predicate: (snapshot: PredictionChatSnapshot) => boolean,
-): Promise<PredictionChatSnapshot> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (!predicate(chat.getSnapshot())) return
-      unsubscribe()
-      resolve(chat.getSnapshot())
-    }
-    const unsubscribe = chat.subscribe(check)
-    check()
-  })
-}
 
 const settled = (s: PredictionChatSnapshot) =>
   s.status === 'idle' && !s.messages.some((m) => m.status === 'queued')
